@@ -13,6 +13,11 @@ export const MIGRATIONS_DIR = join(PROJECT_ROOT, 'prisma/migrations');
 
 const NO_FILTERS = { externalTables: [], externalEnums: [] };
 
+type WasmApi = {
+  compile(bytes: Uint8Array): Promise<object>;
+  Instance: new (module: object, imports: Record<string, unknown>) => { exports: Record<string, unknown> };
+};
+
 let wasmModule: Promise<typeof import('@prisma/schema-engine-wasm/schema_engine_bg')> | undefined;
 
 /**
@@ -23,8 +28,10 @@ function loadEngineModule() {
   wasmModule ??= (async () => {
     const bg = await import('@prisma/schema-engine-wasm/schema_engine_bg');
     const wasmPath = join(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg'), '../schema_engine_bg.wasm');
-    const module = await WebAssembly.compile(await readFile(wasmPath));
-    const inst = new WebAssembly.Instance(module, { './schema_engine_bg.js': bg as unknown as WebAssembly.ModuleImports });
+    // lib "DOM" is not loaded, so WebAssembly is reached through globalThis.
+    const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+    const module = await wasm.compile(await readFile(wasmPath));
+    const inst = new wasm.Instance(module, { './schema_engine_bg.js': bg });
     bg.__wbg_set_wasm(inst.exports);
     (inst.exports.__wbindgen_start as () => void)();
     return bg;

@@ -1,0 +1,153 @@
+import { resolve } from 'node:path';
+import { Cron } from 'croner';
+import { z } from 'zod';
+import { DEFAULT_SCHEDULES, SYNC_WORKERS, type SyncWorkerName } from './domain/workers.js';
+
+/** A worker's schedule: a croner pattern, or null when disabled with `off`. */
+export type Schedule = { pattern: string | null; overridden: boolean };
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The validated configuration. Every field comes from one environment variable (see README). */
+export type Config = {
+  /** PORT, default 4000. */
+  port: number;
+  /** HOST, default 127.0.0.1. */
+  host: string;
+  /** DATABASE_URL: PostgreSQL; null = embedded database under dataDir. */
+  databaseUrl: string | null;
+  /** DATA_DIR, default ./data relative to the working directory (embedded database files). */
+  dataDir: string;
+  /** DIGITALOCEAN_TOKEN; null = run against the simulated account (refused in production). */
+  doToken: string | null;
+  /** DIGITALOCEAN_API_URL, default https://api.digitalocean.com. */
+  doApiUrl: string;
+  /** REDIS_URL: carries subscription events between replicas; null = in-process. */
+  redisUrl: string | null;
+  /** ADMIN_API_KEY: an operator key; null = the API is open (only on a loopback HOST). */
+  adminApiKey: string | null;
+  /** FALLBACK_TENANT, default "unassigned": slug of the tenant orphan resources go to. */
+  fallbackTenant: string;
+  /** SYNC_SCHEDULE_<WORKER>: cron pattern or `off`. */
+  schedules: Record<SyncWorkerName, Schedule>;
+  /** LOG_LEVEL, default info. */
+  logLevel: LogLevel;
+  /** NODE_ENV === 'production'. */
+  production: boolean;
+};
+
+const ZPort = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number between 0 and 65535')
+  .transform(Number)
+  .refine((n) => n >= 0 && n <= 65535, 'must be a whole number between 0 and 65535');
+
+const ZPostgresUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '' || url.searchParams.has('host');
+  } catch {
+    return false;
+  }
+}, 'must be a postgres:// or postgresql:// URL with a host');
+
+const ZHttpUrl = z.string().refine((value) => {
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}, 'must be an http:// or https:// URL');
+
+const ZRedisUrl = z.string().refine((value) => {
+  try {
+    return ['redis:', 'rediss:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}, 'must be a redis:// or rediss:// URL');
+
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+const ZEnv = z.object({
+  PORT: optional(ZPort),
+  HOST: optional(z.string().min(1)),
+  DATABASE_URL: optional(ZPostgresUrl),
+  DATA_DIR: optional(z.string().min(1)),
+  DIGITALOCEAN_TOKEN: optional(z.string().min(1)),
+  DIGITALOCEAN_API_URL: optional(ZHttpUrl),
+  REDIS_URL: optional(ZRedisUrl),
+  ADMIN_API_KEY: optional(z.string().min(16, 'must be at least 16 characters')),
+  FALLBACK_TENANT: optional(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a slug: lower-case letters, digits and -')),
+  LOG_LEVEL: optional(z.enum(LOG_LEVELS)),
+  NODE_ENV: optional(z.string()),
+});
+
+function schedulesFrom(env: Record<string, string | undefined>, problems: string[]): Record<SyncWorkerName, Schedule> {
+  const out = {} as Record<SyncWorkerName, Schedule>;
+  for (const worker of SYNC_WORKERS) {
+    const name = `SYNC_SCHEDULE_${worker}`;
+    const raw = env[name]?.trim();
+    if (!raw) {
+      out[worker] = { pattern: DEFAULT_SCHEDULES[worker], overridden: false };
+      continue;
+    }
+    if (raw.toLowerCase() === 'off') {
+      out[worker] = { pattern: null, overridden: true };
+      continue;
+    }
+    try {
+      new Cron(raw, { paused: true }).stop();
+      out[worker] = { pattern: raw, overridden: true };
+    } catch (error) {
+      problems.push(`${name}: not a cron pattern or "off" (${(error as Error).message})`);
+    }
+  }
+  const unknown = Object.keys(env).filter(
+    (k) => k.startsWith('SYNC_SCHEDULE_') && !(SYNC_WORKERS as readonly string[]).includes(k.slice('SYNC_SCHEDULE_'.length)),
+  );
+  for (const k of unknown) problems.push(`${k}: unknown worker (known: ${SYNC_WORKERS.join(', ')})`);
+  return out;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+/**
+ * Validates the environment. Never exits and never throws for bad values: every problem
+ * is returned at once, each naming its variable (values of secrets are never echoed).
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): ConfigResult {
+  const problems: string[] = [];
+  const parsed = ZEnv.safeParse(env);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+  }
+  const schedules = schedulesFrom(env, problems);
+  if (!parsed.success || problems.length > 0) return { ok: false, problems };
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const host = e.HOST ?? '127.0.0.1';
+  if (production && !e.DIGITALOCEAN_TOKEN) {
+    problems.push('DIGITALOCEAN_TOKEN: required when NODE_ENV=production (without it the server runs a simulated account)');
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    config: {
+      port: e.PORT ?? 4000,
+      host,
+      databaseUrl: e.DATABASE_URL ?? null,
+      dataDir: resolve(e.DATA_DIR ?? 'data'),
+      doToken: e.DIGITALOCEAN_TOKEN ?? null,
+      doApiUrl: e.DIGITALOCEAN_API_URL ?? 'https://api.digitalocean.com',
+      redisUrl: e.REDIS_URL ?? null,
+      adminApiKey: e.ADMIN_API_KEY ?? null,
+      fallbackTenant: e.FALLBACK_TENANT ?? 'unassigned',
+      schedules,
+      logLevel: e.LOG_LEVEL ?? 'info',
+      production,
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import type { Database } from './db/index.js';
+import type { Logger } from './log.js';
+
+/** Who is calling: from the API key of the request or WebSocket connection. */
+export type Viewer = {
+  role: 'VIEWER' | 'OPERATOR';
+  /** Set for tenant-scoped keys: the viewer sees only this tenant's data. */
+  tenantId: string | null;
+  /** Key id for audit fields ("admin" for ADMIN_API_KEY, "anonymous" when auth is off). */
+  actor: string;
+};
+
+/** Long-lived parts of the app that resolvers use. Later parts add optional members. */
+export type Services = {
+  db: Database;
+  log: Logger;
+  /** The cloud account rows are attributed to. */
+  accountId: string;
+  fallbackTenantId: string;
+};
+
+export type Context = Services & { viewer: Viewer };

@@ -1,0 +1,162 @@
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaClient } from '../generated/prisma/client.js';
+import { applyMigrations, migrationNames } from './schema-engine.js';
+
+export { PrismaClient };
+export type Db = PrismaClient;
+
+/** A database the app can use: Prisma client plus what start-up and readiness need. */
+export type Database = {
+  prisma: PrismaClient;
+  kind: 'postgres' | 'embedded';
+  /** Applies pending migrations; returns the names applied. */
+  migrate(): Promise<string[]>;
+  /** True when the database answers and every migration in prisma/migrations is applied. */
+  ready(): Promise<boolean>;
+  /** Counts SQL statements sent from now on (for tests and benchmarks). */
+  countQueries(): { readonly count: number; stop(): void };
+  close(): Promise<void>;
+};
+
+/** A start-up problem with a one-line message meant for the operator. */
+export class DatabaseError extends Error {
+  override name = 'DatabaseError';
+}
+
+export type DatabaseOptions = { databaseUrl: string | null; dataDir: string };
+
+/** Opens PostgreSQL (DATABASE_URL) or the embedded PGlite database under dataDir. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl) : openEmbedded(options.dataDir);
+}
+
+function describeTarget(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname || u.searchParams.get('host') || 'localhost'}:${u.port || 5432}/${u.pathname.slice(1)}`;
+  } catch {
+    return '(unparseable url)';
+  }
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const { PrismaPg } = await import('@prisma/adapter-pg');
+  const factory = new PrismaPg({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+  const target = describeTarget(url);
+  const db = wrapFactory(factory, 'postgres', async () => {});
+  try {
+    await db.prisma.$queryRawUnsafe('SELECT 1');
+  } catch (error) {
+    await db.prisma.$disconnect().catch(() => {});
+    throw new DatabaseError(`cannot reach PostgreSQL at ${target}: ${shortReason(error)}`);
+  }
+  return db;
+}
+
+function shortReason(error: unknown): string {
+  const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e.cause?.code ?? e.code;
+  const message = (e.cause?.message ?? e.message ?? String(error)).split('\n')[0]!.trim();
+  return code && !message.includes(code) ? `${code} ${message}` : message;
+}
+
+/** Held while a process uses the embedded database; a second process gets a clear error. */
+async function takeDataDirLock(dataDir: string): Promise<() => Promise<void>> {
+  await mkdir(dataDir, { recursive: true });
+  const lockPath = join(dataDir, 'inventory.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(lockPath, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return () => rm(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+        throw new DatabaseError(
+          `the embedded database in ${dataDir} is in use by process ${pid}; stop it, or set DATA_DIR to another folder or DATABASE_URL to PostgreSQL`,
+        );
+      }
+      // The holder died without cleaning up (e.g. SIGKILL): the lock is stale.
+      await rm(lockPath, { force: true });
+    }
+  }
+  throw new DatabaseError(`could not lock the embedded database in ${dataDir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function openEmbedded(dataDir: string): Promise<Database> {
+  const release = await takeDataDirLock(dataDir);
+  try {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { PrismaPGlite } = await import('pglite-prisma-adapter');
+    const pglite = await PGlite.create(join(dataDir, 'pg'));
+    return wrapFactory(new PrismaPGlite(pglite), 'embedded', async () => {
+      await pglite.close();
+      await release();
+    });
+  } catch (error) {
+    await release();
+    if (error instanceof DatabaseError) throw error;
+    throw new DatabaseError(`cannot open the embedded database in ${dataDir}: ${shortReason(error)}`);
+  }
+}
+
+/** An in-memory embedded database (tests). */
+export async function openMemoryDatabase(): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PrismaPGlite } = await import('pglite-prisma-adapter');
+  const pglite = await PGlite.create();
+  return wrapFactory(new PrismaPGlite(pglite), 'embedded', () => pglite.close());
+}
+
+export function wrapFactory(factory: SqlMigrationAwareDriverAdapterFactory, kind: Database['kind'], onClose: () => Promise<void>): Database {
+  const counters = new Set<{ count: number }>();
+  const prisma = new PrismaClient({ adapter: factory as never, log: [{ emit: 'event', level: 'query' }] });
+  prisma.$on('query' as never, () => {
+    for (const c of counters) c.count++;
+  });
+  let closed = false;
+  return {
+    prisma,
+    kind,
+    migrate: () => applyMigrations(factory),
+    async ready() {
+      try {
+        const rows = await prisma.$queryRawUnsafe<{ n: bigint | number }[]>(
+          'SELECT count(*) AS n FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+        );
+        return Number(rows[0]?.n ?? 0) >= (await migrationNames()).length;
+      } catch {
+        return false;
+      }
+    },
+    countQueries() {
+      const counter = { count: 0 };
+      counters.add(counter);
+      return {
+        get count() {
+          return counter.count;
+        },
+        stop: () => void counters.delete(counter),
+      };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await prisma.$disconnect();
+      await onClose();
+    },
+  };
+}

@@ -1,0 +1,14 @@
+// Imports every type file (each declares its own query, mutation and subscription
+// fields) and builds the schema. Nothing is re-exported from here.
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './builder.js';
+import './scalars.js';
+import './enums.js';
+import './resource.js';
+import './project.js';
+import './tenant.js';
+import './inventory-summary.js';
+
+builder.queryType({});
+
+export const schema = lexicographicSortSchema(builder.toSchema());

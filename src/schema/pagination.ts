@@ -1,0 +1,21 @@
+import { GraphQLError } from 'graphql';
+
+/** Largest page any connection returns. */
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+
+/** Rejects page sizes outside 0..100 with a message that says why (never silently clamps). */
+export type PageArgs = { first?: number | null; last?: number | null };
+
+export function assertPageArgs(args: PageArgs): void {
+  for (const name of ['first', 'last'] as const) {
+    const value = args[name];
+    if (value != null && (value < 0 || value > MAX_PAGE_SIZE)) {
+      throw new GraphQLError(`${name} must be between 0 and ${MAX_PAGE_SIZE}, got ${value}`, {
+        extensions: { code: 'BAD_USER_INPUT', argument: name },
+      });
+    }
+  }
+}
+
+export const connectionSizes = { maxSize: MAX_PAGE_SIZE, defaultSize: DEFAULT_PAGE_SIZE } as const;

@@ -1,0 +1,54 @@
+import type { Prisma } from '../generated/prisma/client.js';
+import type { Context } from '../context.js';
+import { builder, decodeIdOf } from './builder.js';
+import { LifecycleEnum } from './enums.js';
+import { assertPageArgs, connectionSizes, type PageArgs } from './pagination.js';
+import { ResourceFilterInput, resourceOrderBy, resourceWhere } from './resource-filter.js';
+
+/** Projects a viewer may see: a tenant-scoped key sees its tenant's projects only. */
+export function projectScope(ctx: Context): Prisma.ProjectWhereInput {
+  return { accountId: ctx.accountId, ...(ctx.viewer.tenantId ? { tenantId: ctx.viewer.tenantId } : {}) };
+}
+
+export const ProjectRef = builder.prismaNode('Project', {
+  id: { field: 'id' },
+  findUnique: (id, ctx) => ({ id, accountId: ctx.accountId, ...(ctx.viewer.tenantId ? { tenantId: ctx.viewer.tenantId } : {}) }),
+  fields: (t) => ({
+    providerId: t.exposeString('providerId'),
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true }),
+    purpose: t.exposeString('purpose', { nullable: true }),
+    environment: t.exposeString('environment', { nullable: true }),
+    isDefault: t.exposeBoolean('isDefault'),
+    tenant: t.relation('tenant', { nullable: true }),
+    lifecycle: t.expose('lifecycle', { type: LifecycleEnum }),
+    resources: t.relatedConnection('resources', {
+      cursor: 'id',
+      ...connectionSizes,
+      totalCount: true,
+      args: { filter: t.arg({ type: ResourceFilterInput }) },
+      query: (args, ctx) => {
+        assertPageArgs(args as PageArgs);
+        return { where: resourceWhere(ctx, args.filter), orderBy: resourceOrderBy(null) };
+      },
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  projects: t.prismaConnection({
+    type: 'Project',
+    cursor: 'id',
+    ...connectionSizes,
+    args: { tenantId: t.arg.id() },
+    totalCount: (_parent, args, ctx) => ctx.db.prisma.project.count({ where: projectWhere(ctx, args.tenantId) }),
+    resolve: (query, _parent, args, ctx) => {
+      assertPageArgs(args);
+      return ctx.db.prisma.project.findMany({ ...query, where: projectWhere(ctx, args.tenantId), orderBy: [{ name: 'asc' }, { id: 'asc' }] });
+    },
+  }),
+}));
+
+function projectWhere(ctx: Context, tenantId: string | number | null | undefined): Prisma.ProjectWhereInput {
+  return { AND: [projectScope(ctx), tenantId ? { tenantId: decodeIdOf('Tenant', String(tenantId), 'tenantId') } : {}] };
+}

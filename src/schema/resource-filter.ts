@@ -1,0 +1,73 @@
+import type { Prisma } from '../generated/prisma/client.js';
+import type { Context } from '../context.js';
+import { builder, decodeIdOf } from './builder.js';
+import { LifecycleEnum, OrderDirectionEnum, ResourceKindEnum } from './enums.js';
+
+export const ResourceFilterInput = builder.inputType('ResourceFilter', {
+  fields: (t) => ({
+    kinds: t.field({ type: [ResourceKindEnum] }),
+    lifecycle: t.field({ type: [LifecycleEnum], description: 'Default: ACTIVE and MISSING (stale rows hidden).' }),
+    tenantId: t.id(),
+    projectId: t.id(),
+    unattributed: t.boolean({ description: 'Resources with no tenant, or only the fallback tenant.' }),
+    placeholder: t.boolean(),
+    status: t.stringList(),
+    region: t.string(),
+    search: t.string({ description: 'Case-insensitive substring of name, provider id or urn.' }),
+  }),
+});
+
+export type ResourceFilter = typeof ResourceFilterInput.$inferInput;
+
+export const ResourceOrderFieldEnum = builder.enumType('ResourceOrderField', {
+  values: ['NAME', 'KIND', 'LAST_SEEN_AT', 'FIRST_SEEN_AT'] as const,
+});
+
+export const ResourceOrderInput = builder.inputType('ResourceOrder', {
+  fields: (t) => ({
+    field: t.field({ type: ResourceOrderFieldEnum, required: true }),
+    direction: t.field({ type: OrderDirectionEnum, required: true }),
+  }),
+});
+
+const ORDER_COLUMN = { NAME: 'name', KIND: 'kind', LAST_SEEN_AT: 'lastSeenAt', FIRST_SEEN_AT: 'firstSeenAt' } as const;
+
+/** orderBy for a resource page; the id breaks ties so cursors are stable. */
+export function resourceOrderBy(order: typeof ResourceOrderInput.$inferInput | null | undefined): Prisma.ResourceOrderByWithRelationInput[] {
+  const direction = order?.direction === 'DESC' ? 'desc' : 'asc';
+  if (!order) return [{ name: 'asc' }, { id: 'asc' }];
+  return [{ [ORDER_COLUMN[order.field]]: direction }, { id: direction }];
+}
+
+/** The SQL conditions of a ResourceFilter, the viewer's tenant scope and the account. */
+export function resourceWhere(
+  ctx: Context,
+  filter: ResourceFilter | null | undefined,
+  options: { defaultLifecycle?: boolean } = {},
+): Prisma.ResourceWhereInput {
+  const and: Prisma.ResourceWhereInput[] = [{ accountId: ctx.accountId }];
+  const lifecycle = filter?.lifecycle ?? (options.defaultLifecycle === false ? null : ['ACTIVE', 'MISSING']);
+  if (lifecycle) and.push({ lifecycle: { in: lifecycle } });
+  if (filter?.kinds) and.push({ kind: { in: filter.kinds } });
+  if (filter?.tenantId) and.push({ tenantId: decodeIdOf('Tenant', String(filter.tenantId), 'filter.tenantId') });
+  if (filter?.projectId) and.push({ projectId: decodeIdOf('Project', String(filter.projectId), 'filter.projectId') });
+  if (filter?.unattributed != null) {
+    const unattributed: Prisma.ResourceWhereInput = { OR: [{ tenantId: null }, { tenant: { isFallback: true } }] };
+    and.push(filter.unattributed ? unattributed : { NOT: unattributed });
+  }
+  if (filter?.placeholder != null) and.push({ placeholder: filter.placeholder });
+  if (filter?.status) and.push({ status: { in: filter.status.map((s) => s.toLowerCase()) } });
+  if (filter?.region) and.push({ region: filter.region });
+  if (filter?.search) {
+    const contains = filter.search;
+    and.push({
+      OR: [
+        { name: { contains, mode: 'insensitive' } },
+        { providerId: { contains, mode: 'insensitive' } },
+        { urn: { contains, mode: 'insensitive' } },
+      ],
+    });
+  }
+  if (ctx.viewer.tenantId) and.push({ tenantId: ctx.viewer.tenantId });
+  return { AND: and };
+}

@@ -1,0 +1,84 @@
+import { parseUrn } from '../domain/urn.js';
+import { builder } from './builder.js';
+import { LifecycleEnum, ResourceKindEnum, TenantSourceEnum } from './enums.js';
+import { assertPageArgs, connectionSizes } from './pagination.js';
+import { ResourceFilterInput, ResourceOrderInput, resourceOrderBy, resourceWhere } from './resource-filter.js';
+
+export const ResourceRef = builder.prismaNode('Resource', {
+  id: { field: 'id' },
+  findUnique: (id, ctx) => ({ id, accountId: ctx.accountId, ...(ctx.viewer.tenantId ? { tenantId: ctx.viewer.tenantId } : {}) }),
+  fields: (t) => ({
+    urn: t.exposeString('urn', {
+      description: 'DigitalOcean URN in canonical form, e.g. do:droplet:3164444, do:domain:example.com, do:floatingip:45.55.96.47.',
+    }),
+    kind: t.expose('kind', { type: ResourceKindEnum }),
+    providerId: t.exposeString('providerId', {
+      description: "The provider's own id as a string: integer ids, uuids, domain names and IPs alike.",
+    }),
+    name: t.exposeString('name'),
+    status: t.exposeString('status', {
+      nullable: true,
+      description: 'Provider status, lower case as the provider reports it (active, off, assigned, ...); null where the kind has none.',
+    }),
+    region: t.exposeString('region', { nullable: true }),
+    attrs: t.expose('attrs', { type: 'JSON', description: 'Kind-specific attributes (size, tags, rules, resource_type, parent droplet, ...).' }),
+    placeholder: t.exposeBoolean('placeholder', {
+      description: "True for rows discovered only through a project's resource URN, for kinds that no dedicated sync lists.",
+    }),
+    project: t.relation('project', { nullable: true }),
+    tenant: t.relation('tenant', { nullable: true }),
+    tenantSource: t.expose('tenantSource', { type: TenantSourceEnum }),
+    lifecycle: t.expose('lifecycle', { type: LifecycleEnum }),
+    missedSyncs: t.exposeInt('missedSyncs'),
+    staleSince: t.expose('staleSince', { type: 'DateTime', nullable: true }),
+    firstSeenAt: t.expose('firstSeenAt', { type: 'DateTime' }),
+    lastSeenAt: t.expose('lastSeenAt', { type: 'DateTime' }),
+    providerCreatedAt: t.expose('providerCreatedAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  resources: t.prismaConnection(
+    {
+      type: 'Resource',
+      cursor: 'id',
+      ...connectionSizes,
+      args: {
+        filter: t.arg({ type: ResourceFilterInput }),
+        orderBy: t.arg({ type: ResourceOrderInput }),
+      },
+      totalCount: (_parent, args, ctx) => {
+        assertPageArgs(args);
+        return ctx.db.prisma.resource.count({ where: resourceWhere(ctx, args.filter) });
+      },
+      resolve: (query, _parent, args, ctx) => {
+        assertPageArgs(args);
+        return ctx.db.prisma.resource.findMany({
+          ...query,
+          where: resourceWhere(ctx, args.filter),
+          orderBy: resourceOrderBy(args.orderBy),
+        });
+      },
+    },
+    {},
+  ),
+  resourceByUrn: t.prismaField({
+    type: 'Resource',
+    nullable: true,
+    args: { urn: t.arg.string({ required: true }) },
+    description: 'Any URN form DigitalOcean uses finds the resource (do:reservedip: and do:floatingip: alike).',
+    resolve: (query, _parent, args, ctx) => {
+      const parsed = parseUrn(args.urn);
+      if (!parsed?.kind) return null;
+      return ctx.db.prisma.resource.findFirst({
+        ...query,
+        where: {
+          accountId: ctx.accountId,
+          kind: parsed.kind,
+          providerId: parsed.providerId,
+          ...(ctx.viewer.tenantId ? { tenantId: ctx.viewer.tenantId } : {}),
+        },
+      });
+    },
+  }),
+}));

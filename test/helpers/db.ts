@@ -1,0 +1,48 @@
+import { readFile } from 'node:fs/promises';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { openDatabase, wrapFactory, type Database } from '../../src/db/index.js';
+
+export type TestDatabaseTarget = { name: 'embedded' | 'postgres'; open(): Promise<Database> };
+
+let counter = 0;
+
+/** A fresh, migrated embedded database in memory. */
+export async function openEmbeddedTestDatabase(): Promise<Database> {
+  const dump = await readFile(inject('pgliteTemplate'));
+  const pglite = await PGlite.create({ loadDataDir: new Blob([dump]) });
+  return wrapFactory(new PrismaPGlite(pglite), 'embedded', () => pglite.close());
+}
+
+/** A fresh, migrated PostgreSQL database of its own (copied from the run's template). */
+export async function openPostgresTestDatabase(): Promise<Database> {
+  const url = process.env.TEST_DATABASE_URL;
+  const template = inject('postgresTemplate');
+  if (!url || !template) throw new Error('TEST_DATABASE_URL is not set');
+  const name = `${template}_${process.pid}_${counter++}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  const db = await openDatabase({ databaseUrl: u.toString(), dataDir: '' });
+  const close = db.close.bind(db);
+  db.close = async () => {
+    await close();
+    const a = new pg.Client({ connectionString: url });
+    await a.connect();
+    await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await a.end();
+  };
+  return db;
+}
+
+/** The databases integration tests run against: always embedded; PostgreSQL when TEST_DATABASE_URL is set. */
+export function testDatabaseTargets(): TestDatabaseTarget[] {
+  const targets: TestDatabaseTarget[] = [{ name: 'embedded', open: openEmbeddedTestDatabase }];
+  if (process.env.TEST_DATABASE_URL) targets.push({ name: 'postgres', open: openPostgresTestDatabase });
+  return targets;
+}
