@@ -1,0 +1,281 @@
+import type { DerivedKind } from './derive-kind.js';
+import type { AutoMatchMethod, ParsedInvoiceLine, ResourceKind, UnmatchedReason } from './types.js';
+
+/**
+ * Pure matching of invoice lines against an inventory snapshot (DESIGN.md "Billing").
+ *
+ * Order, first decision wins:
+ * 1. A reason from kind derivation (TAX, CREDIT, ACCOUNT_LEVEL, KIND_NOT_INVENTORIED).
+ * 2. `resource_uuid`: any resource whose providerId equals it (uuids are global); a
+ *    resource of the derived kind wins over other kinds.
+ * 3. `resource_id`: the derived kind's resource with that providerId, then any kind, but
+ *    only for ids that are not purely numeric: numeric ids are unique only within their
+ *    own namespace (a droplet id can equal an image id), so a droplet line must never land
+ *    on a snapshot that happens to share its number.
+ *    A line that carries an id or uuid is decided by those alone: when neither is in the
+ *    inventory it is RESOURCE_DESTROYED, even if a resource has the line's name (a droplet
+ *    rebuilt under the same name is a different resource). A uuid miss still falls through
+ *    to `resource_id`, because droplet lines carry a uuid the droplet API never exposes.
+ * 4. Kind-specific names: backups → the parent droplet by name (PARENT_DROPLET_NAME);
+ *    snapshots by name tolerating case, whitespace, `-`/`_` and a `(<n> GB)` suffix;
+ *    volumes `<name> (<region>) <size>GB`; floating IPs the IP in
+ *    `Unused Floating IP - <ip>`; k8s clusters the group description; everything else the
+ *    whole description, then the text before ` (` (`<name> (<size>)`).
+ * 5. Name within the derived kind: one fit → NAME; several → AMBIGUOUS with every
+ *    candidate (never a guess); none → RESOURCE_DESTROYED; no usable name → NO_CANDIDATE.
+ *
+ * Resources of every lifecycle (ACTIVE, MISSING, STALE) are matchable.
+ */
+
+/** A resource as matching sees it. `attrs` keys read: see `buildMatchIndex`. */
+export type MatchableResource = {
+  id: string;
+  kind: ResourceKind;
+  providerId: string;
+  name: string;
+  lifecycle: 'ACTIVE' | 'MISSING' | 'STALE';
+  attrs: Record<string, unknown>;
+};
+
+/** The line fields matching reads. */
+export type MatchableLine = Pick<
+  ParsedInvoiceLine,
+  'product' | 'description' | 'groupDescription' | 'resourceUuid' | 'resourceProviderId'
+>;
+
+/** Outcome for one line. `candidateIds` is non-empty only for AMBIGUOUS. */
+export type MatchOutcome =
+  | { matched: true; resourceId: string; method: AutoMatchMethod }
+  | { matched: false; reason: UnmatchedReason; candidateIds: string[] };
+
+/** Lookup maps over the inventory; build once per invoice with `buildMatchIndex`. */
+export type MatchIndex = {
+  readonly byProviderId: ReadonlyMap<string, readonly MatchableResource[]>;
+  readonly byKindProviderId: ReadonlyMap<string, readonly MatchableResource[]>;
+  readonly byKindName: ReadonlyMap<string, readonly MatchableResource[]>;
+  readonly snapshotsByLooseName: ReadonlyMap<string, readonly MatchableResource[]>;
+  /** Droplet name → droplets, learned from backup rows' `attrs.droplet_name`/`droplet_id`. */
+  readonly backupParentsByName: ReadonlyMap<string, readonly MatchableResource[]>;
+  /** Ids of droplets known to have backups (a backup row points at them, or `attrs.backup_ids`). */
+  readonly dropletsWithBackups: ReadonlySet<string>;
+  readonly size: number;
+};
+
+const kindKey = (kind: ResourceKind, value: string): string => `${kind}\u0000${value}`;
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+const SIZE_SUFFIX_RE = /\s*\(\s*\d+(?:\.\d+)?\s*(?:GB|GiB|G)\s*\)\s*$/i;
+
+/** Snapshot name with DO's small variances removed: case, whitespace, `-`/`_`, size suffix. */
+export function looseSnapshotName(name: string): string {
+  return name
+    .replace(SIZE_SUFFIX_RE, '')
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+function attrString(attrs: Record<string, unknown>, key: string): string | null {
+  const v = attrs[key];
+  if (typeof v === 'string' && v.trim() !== '') return v.trim();
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return null;
+}
+
+function regionOf(r: MatchableResource): string | null {
+  const region = r.attrs['region'];
+  if (typeof region === 'string') return region;
+  if (region && typeof region === 'object' && typeof (region as { slug?: unknown }).slug === 'string') {
+    return (region as { slug: string }).slug;
+  }
+  return null;
+}
+
+/**
+ * Builds the lookup maps in one pass. Attributes read:
+ * - droplet_backup: `attrs.droplet_id`, `attrs.droplet_name` (the parent droplet);
+ * - snapshot: `attrs.resource_type` (`droplet` | `volume`);
+ * - droplet: `attrs.backup_ids` (non-empty means backups are on);
+ * - volume: `attrs.region` (slug or `{ slug }`), to tell same-named volumes apart.
+ */
+export function buildMatchIndex(resources: Iterable<MatchableResource>): MatchIndex {
+  const byProviderId = new Map<string, MatchableResource[]>();
+  const byKindProviderId = new Map<string, MatchableResource[]>();
+  const byKindName = new Map<string, MatchableResource[]>();
+  const snapshotsByLooseName = new Map<string, MatchableResource[]>();
+  const backups: MatchableResource[] = [];
+  const dropletsWithBackups = new Set<string>();
+  let size = 0;
+  for (const r of resources) {
+    size++;
+    push(byProviderId, r.providerId, r);
+    push(byKindProviderId, kindKey(r.kind, r.providerId), r);
+    const name = r.name.trim();
+    if (name !== '') push(byKindName, kindKey(r.kind, name), r);
+    if (r.kind === 'snapshot' && name !== '') push(snapshotsByLooseName, looseSnapshotName(name), r);
+    if (r.kind === 'droplet_backup') backups.push(r);
+    if (r.kind === 'droplet' && Array.isArray(r.attrs['backup_ids']) && r.attrs['backup_ids'].length > 0) {
+      dropletsWithBackups.add(r.id);
+    }
+  }
+  const backupParentsByName = new Map<string, MatchableResource[]>();
+  for (const b of backups) {
+    const dropletId = attrString(b.attrs, 'droplet_id');
+    if (dropletId === null) continue;
+    for (const d of byKindProviderId.get(kindKey('droplet', dropletId)) ?? []) {
+      dropletsWithBackups.add(d.id);
+      const parentName = attrString(b.attrs, 'droplet_name');
+      if (parentName === null) continue;
+      const list = backupParentsByName.get(parentName);
+      if (!list) backupParentsByName.set(parentName, [d]);
+      else if (!list.includes(d)) list.push(d);
+    }
+  }
+  return { byProviderId, byKindProviderId, byKindName, snapshotsByLooseName, backupParentsByName, dropletsWithBackups, size };
+}
+
+const unmatched = (reason: UnmatchedReason, candidates: readonly MatchableResource[] = []): MatchOutcome => ({
+  matched: false,
+  reason,
+  candidateIds: reason === 'AMBIGUOUS' ? [...new Set(candidates.map((c) => c.id))] : [],
+});
+
+const matched = (r: MatchableResource, method: AutoMatchMethod): MatchOutcome => ({
+  matched: true,
+  resourceId: r.id,
+  method,
+});
+
+/** One fit → matched; several → AMBIGUOUS; none → null (the caller decides). */
+function decide(candidates: readonly MatchableResource[], method: AutoMatchMethod): MatchOutcome | null {
+  if (candidates.length === 0) return null;
+  if (candidates.length === 1) return matched(candidates[0]!, method);
+  return unmatched('AMBIGUOUS', candidates);
+}
+
+const BACKUP_PHRASE_RE = /\s*\((?:weekly |daily )?backup services?\)\s*$/i;
+const VOLUME_RE = /^(.+?)\s*\(\s*([a-z0-9-]+)\s*\)\s*\d+(?:\.\d+)?\s*GB\s*$/i;
+const BEFORE_PAREN_RE = /^([^(]+)/;
+const IP_RE = /((?:\d{1,3}\.){3}\d{1,3}|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7})/i;
+
+function beforeParen(text: string): string {
+  return (BEFORE_PAREN_RE.exec(text)?.[1] ?? '').trim();
+}
+
+/** Name candidates to try in order: the whole text, then the part before ` (`. */
+function nameVariants(text: string): string[] {
+  const whole = text.trim();
+  const prefix = beforeParen(whole);
+  return [...new Set([whole, prefix].filter((n) => n !== ''))];
+}
+
+function byName(index: MatchIndex, kind: ResourceKind, names: readonly string[]): readonly MatchableResource[] {
+  for (const n of names) {
+    const hits = index.byKindName.get(kindKey(kind, n));
+    if (hits && hits.length > 0) return hits;
+  }
+  return [];
+}
+
+function matchBackup(line: MatchableLine, index: MatchIndex): MatchOutcome {
+  const dropletName = BACKUP_PHRASE_RE.test(line.description)
+    ? line.description.replace(BACKUP_PHRASE_RE, '').trim()
+    : beforeParen(line.description);
+  if (dropletName === '') return unmatched('NO_CANDIDATE');
+  let candidates = index.byKindName.get(kindKey('droplet', dropletName)) ?? [];
+  if (candidates.length === 0) candidates = index.backupParentsByName.get(dropletName) ?? [];
+  if (candidates.length > 1) {
+    const withBackups = candidates.filter((c) => index.dropletsWithBackups.has(c.id));
+    if (withBackups.length === 1) candidates = withBackups;
+  }
+  return decide(candidates, 'PARENT_DROPLET_NAME') ?? unmatched('RESOURCE_DESTROYED');
+}
+
+function matchSnapshot(line: MatchableLine, index: MatchIndex): MatchOutcome {
+  const name = line.description.replace(SIZE_SUFFIX_RE, '').trim();
+  if (name === '') return unmatched('NO_CANDIDATE');
+  const wanted = /\bvolume\b/i.test(line.product) ? 'volume' : /\bdroplet\b/i.test(line.product) ? 'droplet' : null;
+  const fits = (r: MatchableResource): boolean => {
+    if (wanted === null) return true;
+    const t = attrString(r.attrs, 'resource_type');
+    return t === null || t === wanted;
+  };
+  const exact = (index.byKindName.get(kindKey('snapshot', name)) ?? []).filter(fits);
+  const loose = exact.length > 0 ? exact : (index.snapshotsByLooseName.get(looseSnapshotName(name)) ?? []).filter(fits);
+  return decide(loose, 'NAME') ?? unmatched('RESOURCE_DESTROYED');
+}
+
+function matchVolume(line: MatchableLine, index: MatchIndex): MatchOutcome {
+  const m = VOLUME_RE.exec(line.description.trim());
+  const names = m ? [m[1]!.trim()] : nameVariants(line.description);
+  if (names.length === 0 || names[0] === '') return unmatched('NO_CANDIDATE');
+  let candidates = byName(index, 'volume', names);
+  const region = m?.[2]?.toLowerCase();
+  if (candidates.length > 1 && region) {
+    const inRegion = candidates.filter((c) => regionOf(c)?.toLowerCase() === region);
+    if (inRegion.length === 1) candidates = inRegion;
+  }
+  return decide(candidates, 'NAME') ?? unmatched('RESOURCE_DESTROYED');
+}
+
+function matchFloatingIp(line: MatchableLine, index: MatchIndex): MatchOutcome {
+  const ip = IP_RE.exec(line.description)?.[1];
+  if (!ip) return unmatched('NO_CANDIDATE');
+  const candidates = index.byKindProviderId.get(kindKey('floating_ip', ip)) ?? byName(index, 'floating_ip', [ip]);
+  return decide(candidates, 'NAME') ?? unmatched('RESOURCE_DESTROYED');
+}
+
+function matchK8s(line: MatchableLine, index: MatchIndex): MatchOutcome {
+  const name = line.groupDescription?.trim() ?? '';
+  if (name === '') return unmatched('NO_CANDIDATE');
+  return decide(byName(index, 'k8s_cluster', [name]), 'NAME') ?? unmatched('RESOURCE_DESTROYED');
+}
+
+function matchGeneric(kind: ResourceKind, line: MatchableLine, index: MatchIndex): MatchOutcome {
+  const names = nameVariants(line.description);
+  if (names.length === 0) return unmatched('NO_CANDIDATE');
+  return decide(byName(index, kind, names), 'NAME') ?? unmatched('RESOURCE_DESTROYED');
+}
+
+/** Matches one line; see the module doc for the order of rules. Pure and O(1) per line. */
+export function matchLine(line: MatchableLine, derived: DerivedKind, index: MatchIndex): MatchOutcome {
+  if (derived.reason !== null) return unmatched(derived.reason);
+  const kind = derived.kind;
+  if (kind === null) return unmatched('KIND_NOT_INVENTORIED');
+
+  const uuid = line.resourceUuid?.trim() || null;
+  const id = line.resourceProviderId?.trim() || null;
+  if (uuid !== null) {
+    const all = index.byProviderId.get(uuid) ?? [];
+    const sameKind = all.filter((r) => r.kind === kind);
+    const outcome = decide(sameKind.length > 0 ? sameKind : all, 'RESOURCE_UUID');
+    if (outcome) return outcome;
+  }
+  if (id !== null) {
+    const sameKind = index.byKindProviderId.get(kindKey(kind, id)) ?? [];
+    const outcome =
+      decide(sameKind, 'RESOURCE_ID') ?? (/^\d+$/.test(id) ? null : decide(index.byProviderId.get(id) ?? [], 'RESOURCE_ID'));
+    if (outcome) return outcome;
+  }
+  if (uuid !== null || id !== null) return unmatched('RESOURCE_DESTROYED');
+
+  switch (kind) {
+    case 'droplet_backup':
+      return matchBackup(line, index);
+    case 'snapshot':
+      return matchSnapshot(line, index);
+    case 'volume':
+      return matchVolume(line, index);
+    case 'floating_ip':
+      return matchFloatingIp(line, index);
+    case 'k8s_cluster':
+      return matchK8s(line, index);
+    default:
+      return matchGeneric(kind, line, index);
+  }
+}
