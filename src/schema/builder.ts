@@ -13,6 +13,8 @@ export const builder = new SchemaBuilder<{
   Context: Context;
   DefaultEdgesNullability: { list: false; items: false };
   DefaultNodeNullability: false;
+  DefaultFieldNullability: false;
+  Connection: { totalCount: number | (() => number | Promise<number>) };
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
     JSON: { Input: unknown; Output: unknown };
@@ -20,6 +22,7 @@ export const builder = new SchemaBuilder<{
   };
 }>({
   plugins: [PrismaPlugin, RelayPlugin],
+  defaultFieldNullability: false,
   prisma: {
     client: (ctx) => ctx.db.prisma,
     dmmf: getDatamodel(),

@@ -4,6 +4,7 @@ import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
 import './scalars.js';
 import './enums.js';
+import './pagination.js';
 import './resource.js';
 import './project.js';
 import './tenant.js';

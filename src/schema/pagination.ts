@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { builder } from './builder.js';
 
 /** Largest page any connection returns. */
 export const MAX_PAGE_SIZE = 100;
@@ -19,3 +20,14 @@ export function assertPageArgs(args: PageArgs): void {
 }
 
 export const connectionSizes = { maxSize: MAX_PAGE_SIZE, defaultSize: DEFAULT_PAGE_SIZE } as const;
+
+builder.globalConnectionField('totalCount', (t) =>
+  t.int({
+    resolve: (parent) => (typeof parent.totalCount === 'function' ? parent.totalCount() : parent.totalCount),
+  }),
+);
+
+/** The contract's named connection and edge types (`ResourceConnection`, `ResourceEdge`). */
+export function namedConnection<Ref extends Parameters<typeof builder.connectionObject>[0]['type']>(ref: Ref, name: string) {
+  return builder.connectionObject({ type: ref, name: `${name}Connection` }, { name: `${name}Edge` });
+}

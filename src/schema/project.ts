@@ -2,7 +2,8 @@ import type { Prisma } from '../generated/prisma/client.js';
 import type { Context } from '../context.js';
 import { builder, decodeIdOf } from './builder.js';
 import { LifecycleEnum } from './enums.js';
-import { assertPageArgs, connectionSizes, type PageArgs } from './pagination.js';
+import { assertPageArgs, connectionSizes, namedConnection, type PageArgs } from './pagination.js';
+import { ResourceConnection } from './resource.js';
 import { ResourceFilterInput, resourceOrderBy, resourceWhere } from './resource-filter.js';
 
 /** Projects a viewer may see: a tenant-scoped key sees its tenant's projects only. */
@@ -31,9 +32,11 @@ export const ProjectRef = builder.prismaNode('Project', {
         assertPageArgs(args as PageArgs);
         return { where: resourceWhere(ctx, args.filter), orderBy: resourceOrderBy(null) };
       },
-    }),
+    }, ResourceConnection),
   }),
 });
+
+export const ProjectConnection = namedConnection(ProjectRef, 'Project');
 
 builder.queryFields((t) => ({
   projects: t.prismaConnection({
@@ -46,7 +49,7 @@ builder.queryFields((t) => ({
       assertPageArgs(args);
       return ctx.db.prisma.project.findMany({ ...query, where: projectWhere(ctx, args.tenantId), orderBy: [{ name: 'asc' }, { id: 'asc' }] });
     },
-  }),
+  }, ProjectConnection),
 }));
 
 function projectWhere(ctx: Context, tenantId: string | number | null | undefined): Prisma.ProjectWhereInput {

@@ -1,7 +1,7 @@
 import { parseUrn } from '../domain/urn.js';
 import { builder } from './builder.js';
 import { LifecycleEnum, ResourceKindEnum, TenantSourceEnum } from './enums.js';
-import { assertPageArgs, connectionSizes } from './pagination.js';
+import { assertPageArgs, connectionSizes, namedConnection } from './pagination.js';
 import { ResourceFilterInput, ResourceOrderInput, resourceOrderBy, resourceWhere } from './resource-filter.js';
 
 export const ResourceRef = builder.prismaNode('Resource', {
@@ -37,6 +37,8 @@ export const ResourceRef = builder.prismaNode('Resource', {
   }),
 });
 
+export const ResourceConnection = namedConnection(ResourceRef, 'Resource');
+
 builder.queryFields((t) => ({
   resources: t.prismaConnection(
     {
@@ -60,7 +62,7 @@ builder.queryFields((t) => ({
         });
       },
     },
-    {},
+    ResourceConnection,
   ),
   resourceByUrn: t.prismaField({
     type: 'Resource',

@@ -1,6 +1,8 @@
 import type { Context } from '../context.js';
 import { builder } from './builder.js';
-import { assertPageArgs, connectionSizes, type PageArgs } from './pagination.js';
+import { assertPageArgs, connectionSizes, namedConnection, type PageArgs } from './pagination.js';
+import { ProjectConnection } from './project.js';
+import { ResourceConnection } from './resource.js';
 import { ResourceFilterInput, resourceOrderBy, resourceWhere } from './resource-filter.js';
 
 function tenantScope(ctx: Context) {
@@ -24,7 +26,7 @@ export const TenantRef = builder.prismaNode('Tenant', {
         assertPageArgs(args);
         return { where: { accountId: ctx.accountId }, orderBy: [{ name: 'asc' }, { id: 'asc' }] };
       },
-    }),
+    }, ProjectConnection),
     resources: t.relatedConnection('resources', {
       cursor: 'id',
       ...connectionSizes,
@@ -34,9 +36,11 @@ export const TenantRef = builder.prismaNode('Tenant', {
         assertPageArgs(args as PageArgs);
         return { where: resourceWhere(ctx, args.filter), orderBy: resourceOrderBy(null) };
       },
-    }),
+    }, ResourceConnection),
   }),
 });
+
+export const TenantConnection = namedConnection(TenantRef, 'Tenant');
 
 builder.queryFields((t) => ({
   tenants: t.prismaConnection({
@@ -48,7 +52,7 @@ builder.queryFields((t) => ({
       assertPageArgs(args);
       return ctx.db.prisma.tenant.findMany({ ...query, where: tenantScope(ctx), orderBy: [{ slug: 'asc' }, { id: 'asc' }] });
     },
-  }),
+  }, TenantConnection),
   tenant: t.prismaField({
     type: 'Tenant',
     nullable: true,
