@@ -194,8 +194,9 @@ export const ZDoApp = z.looseObject({
   spec: z.looseObject({ name: z.string() }),
   created_at: z.string(),
   updated_at: z.string().nullish(),
-  // A freshly created app has no deployment yet.
-  active_deployment: z.looseObject({ id: z.string(), phase: z.string() }).nullish(),
+  // A freshly created app has no deployment yet; OA's example puts `phase` at app level instead.
+  active_deployment: z.looseObject({ id: z.string(), phase: z.string().nullish() }).nullish(),
+  phase: z.string().nullish(),
   region: z.looseObject({ slug: z.string() }).nullish(),
   tier_slug: z.string().nullish(),
   project_id: z.string().nullish(),
