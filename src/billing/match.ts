@@ -48,26 +48,51 @@ export type MatchOutcome =
   | { matched: true; resourceId: string; method: AutoMatchMethod }
   | { matched: false; reason: UnmatchedReason; candidateIds: string[] };
 
+/** One resource, or several sharing a key (kept apart so the common case allocates no array). */
+type Bucket = MatchableResource | MatchableResource[];
+type BucketMap = Map<string, Bucket>;
+
+type KindMaps = { byProviderId: BucketMap; byName: BucketMap };
+
 /** Lookup maps over the inventory; build once per invoice with `buildMatchIndex`. */
 export type MatchIndex = {
-  readonly byProviderId: ReadonlyMap<string, readonly MatchableResource[]>;
-  readonly byKindProviderId: ReadonlyMap<string, readonly MatchableResource[]>;
-  readonly byKindName: ReadonlyMap<string, readonly MatchableResource[]>;
-  readonly snapshotsByLooseName: ReadonlyMap<string, readonly MatchableResource[]>;
+  readonly byProviderId: ReadonlyMap<string, Bucket>;
+  readonly byKind: ReadonlyMap<ResourceKind, KindMaps>;
+  readonly snapshotsByLooseName: ReadonlyMap<string, Bucket>;
   /** Droplet name → droplets, learned from backup rows' `attrs.droplet_name`/`droplet_id`. */
-  readonly backupParentsByName: ReadonlyMap<string, readonly MatchableResource[]>;
+  readonly backupParentsByName: ReadonlyMap<string, Bucket>;
   /** Ids of droplets known to have backups (a backup row points at them, or `attrs.backup_ids`). */
   readonly dropletsWithBackups: ReadonlySet<string>;
   readonly size: number;
 };
 
-const kindKey = (kind: ResourceKind, value: string): string => `${kind}\u0000${value}`;
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+function add(map: BucketMap, key: string, r: MatchableResource): void {
+  const b = map.get(key);
+  if (b === undefined) map.set(key, r);
+  else if (Array.isArray(b)) b.push(r);
+  else map.set(key, [b, r]);
 }
+
+const NONE: readonly MatchableResource[] = [];
+
+function get(map: ReadonlyMap<string, Bucket> | undefined, key: string): readonly MatchableResource[] {
+  const b = map?.get(key);
+  return b === undefined ? NONE : Array.isArray(b) ? b : [b];
+}
+
+function kindMaps(byKind: Map<ResourceKind, KindMaps>, kind: ResourceKind): KindMaps {
+  let m = byKind.get(kind);
+  if (!m) {
+    m = { byProviderId: new Map(), byName: new Map() };
+    byKind.set(kind, m);
+  }
+  return m;
+}
+
+const byKindProviderId = (index: MatchIndex, kind: ResourceKind, providerId: string) =>
+  get(index.byKind.get(kind)?.byProviderId, providerId);
+
+const byKindName = (index: MatchIndex, kind: ResourceKind, name: string) => get(index.byKind.get(kind)?.byName, name);
 
 const SIZE_SUFFIX_RE = /\s*\(\s*\d+(?:\.\d+)?\s*(?:GB|GiB|G)\s*\)\s*$/i;
 
@@ -104,39 +129,43 @@ function regionOf(r: MatchableResource): string | null {
  * - volume: `attrs.region` (slug or `{ slug }`), to tell same-named volumes apart.
  */
 export function buildMatchIndex(resources: Iterable<MatchableResource>): MatchIndex {
-  const byProviderId = new Map<string, MatchableResource[]>();
-  const byKindProviderId = new Map<string, MatchableResource[]>();
-  const byKindName = new Map<string, MatchableResource[]>();
-  const snapshotsByLooseName = new Map<string, MatchableResource[]>();
+  const byProviderId: BucketMap = new Map();
+  const byKind = new Map<ResourceKind, KindMaps>();
+  const snapshotsByLooseName: BucketMap = new Map();
   const backups: MatchableResource[] = [];
   const dropletsWithBackups = new Set<string>();
   let size = 0;
   for (const r of resources) {
     size++;
-    push(byProviderId, r.providerId, r);
-    push(byKindProviderId, kindKey(r.kind, r.providerId), r);
+    add(byProviderId, r.providerId, r);
+    const maps = kindMaps(byKind, r.kind);
+    add(maps.byProviderId, r.providerId, r);
     const name = r.name.trim();
-    if (name !== '') push(byKindName, kindKey(r.kind, name), r);
-    if (r.kind === 'snapshot' && name !== '') push(snapshotsByLooseName, looseSnapshotName(name), r);
-    if (r.kind === 'droplet_backup') backups.push(r);
-    if (r.kind === 'droplet' && Array.isArray(r.attrs['backup_ids']) && r.attrs['backup_ids'].length > 0) {
-      dropletsWithBackups.add(r.id);
+    if (name !== '') add(maps.byName, name, r);
+    if (r.kind === 'snapshot' && name !== '') add(snapshotsByLooseName, looseSnapshotName(name), r);
+    else if (r.kind === 'droplet_backup') backups.push(r);
+    else if (r.kind === 'droplet') {
+      const ids = r.attrs['backup_ids'];
+      if (Array.isArray(ids) && ids.length > 0) dropletsWithBackups.add(r.id);
     }
   }
-  const backupParentsByName = new Map<string, MatchableResource[]>();
+  const dropletsByProviderId = byKind.get('droplet')?.byProviderId;
+  const backupParentsByName: BucketMap = new Map();
+  const seenParents = new Set<string>();
   for (const b of backups) {
     const dropletId = attrString(b.attrs, 'droplet_id');
     if (dropletId === null) continue;
-    for (const d of byKindProviderId.get(kindKey('droplet', dropletId)) ?? []) {
+    const parentName = attrString(b.attrs, 'droplet_name');
+    for (const d of get(dropletsByProviderId, dropletId)) {
       dropletsWithBackups.add(d.id);
-      const parentName = attrString(b.attrs, 'droplet_name');
-      if (parentName === null) continue;
-      const list = backupParentsByName.get(parentName);
-      if (!list) backupParentsByName.set(parentName, [d]);
-      else if (!list.includes(d)) list.push(d);
+      const pair = `${parentName}\u0000${d.id}`;
+      if (parentName !== null && !seenParents.has(pair)) {
+        seenParents.add(pair);
+        add(backupParentsByName, parentName, d);
+      }
     }
   }
-  return { byProviderId, byKindProviderId, byKindName, snapshotsByLooseName, backupParentsByName, dropletsWithBackups, size };
+  return { byProviderId, byKind, snapshotsByLooseName, backupParentsByName, dropletsWithBackups, size };
 }
 
 const unmatched = (reason: UnmatchedReason, candidates: readonly MatchableResource[] = []): MatchOutcome => ({
@@ -176,7 +205,7 @@ function nameVariants(text: string): string[] {
 
 function byName(index: MatchIndex, kind: ResourceKind, names: readonly string[]): readonly MatchableResource[] {
   for (const n of names) {
-    const hits = index.byKindName.get(kindKey(kind, n));
+    const hits = byKindName(index, kind, n);
     if (hits && hits.length > 0) return hits;
   }
   return [];
@@ -187,8 +216,8 @@ function matchBackup(line: MatchableLine, index: MatchIndex): MatchOutcome {
     ? line.description.replace(BACKUP_PHRASE_RE, '').trim()
     : beforeParen(line.description);
   if (dropletName === '') return unmatched('NO_CANDIDATE');
-  let candidates = index.byKindName.get(kindKey('droplet', dropletName)) ?? [];
-  if (candidates.length === 0) candidates = index.backupParentsByName.get(dropletName) ?? [];
+  let candidates = byKindName(index, 'droplet', dropletName);
+  if (candidates.length === 0) candidates = get(index.backupParentsByName, dropletName);
   if (candidates.length > 1) {
     const withBackups = candidates.filter((c) => index.dropletsWithBackups.has(c.id));
     if (withBackups.length === 1) candidates = withBackups;
@@ -205,8 +234,8 @@ function matchSnapshot(line: MatchableLine, index: MatchIndex): MatchOutcome {
     const t = attrString(r.attrs, 'resource_type');
     return t === null || t === wanted;
   };
-  const exact = (index.byKindName.get(kindKey('snapshot', name)) ?? []).filter(fits);
-  const loose = exact.length > 0 ? exact : (index.snapshotsByLooseName.get(looseSnapshotName(name)) ?? []).filter(fits);
+  const exact = byKindName(index, 'snapshot', name).filter(fits);
+  const loose = exact.length > 0 ? exact : get(index.snapshotsByLooseName, looseSnapshotName(name)).filter(fits);
   return decide(loose, 'NAME') ?? unmatched('RESOURCE_DESTROYED');
 }
 
@@ -226,7 +255,8 @@ function matchVolume(line: MatchableLine, index: MatchIndex): MatchOutcome {
 function matchFloatingIp(line: MatchableLine, index: MatchIndex): MatchOutcome {
   const ip = IP_RE.exec(line.description)?.[1];
   if (!ip) return unmatched('NO_CANDIDATE');
-  const candidates = index.byKindProviderId.get(kindKey('floating_ip', ip)) ?? byName(index, 'floating_ip', [ip]);
+  const byIp = byKindProviderId(index, 'floating_ip', ip);
+  const candidates = byIp.length > 0 ? byIp : byName(index, 'floating_ip', [ip]);
   return decide(candidates, 'NAME') ?? unmatched('RESOURCE_DESTROYED');
 }
 
@@ -251,15 +281,15 @@ export function matchLine(line: MatchableLine, derived: DerivedKind, index: Matc
   const uuid = line.resourceUuid?.trim() || null;
   const id = line.resourceProviderId?.trim() || null;
   if (uuid !== null) {
-    const all = index.byProviderId.get(uuid) ?? [];
+    const all = get(index.byProviderId, uuid);
     const sameKind = all.filter((r) => r.kind === kind);
     const outcome = decide(sameKind.length > 0 ? sameKind : all, 'RESOURCE_UUID');
     if (outcome) return outcome;
   }
   if (id !== null) {
-    const sameKind = index.byKindProviderId.get(kindKey(kind, id)) ?? [];
+    const sameKind = byKindProviderId(index, kind, id);
     const outcome =
-      decide(sameKind, 'RESOURCE_ID') ?? (/^\d+$/.test(id) ? null : decide(index.byProviderId.get(id) ?? [], 'RESOURCE_ID'));
+      decide(sameKind, 'RESOURCE_ID') ?? (/^\d+$/.test(id) ? null : decide(get(index.byProviderId, id), 'RESOURCE_ID'));
     if (outcome) return outcome;
   }
   if (uuid !== null || id !== null) return unmatched('RESOURCE_DESTROYED');
