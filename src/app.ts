@@ -106,8 +106,6 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
     });
-    wss = new WebSocketServer({ server, path: '/graphql' });
-    attachGraphqlWs(wss, yoga, auth, log);
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
         reject(
@@ -126,6 +124,10 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
         resolve();
       });
     });
+    // Attached after listen succeeded: the WebSocket server re-emits the HTTP server's errors.
+    wss = new WebSocketServer({ server, path: '/graphql' });
+    wss.on('error', (error) => log.error('WebSocket server error', { error }));
+    attachGraphqlWs(wss, yoga, auth, log);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     return { url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}` };

@@ -46,3 +46,10 @@ export function assertOperator(viewer: Viewer): void {
     throw new GraphQLError('this operation needs an operator key', { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
   }
 }
+
+/** Account-wide changes (tenants, invoices, syncs) are not for tenant-scoped keys. */
+export function assertUnscoped(viewer: Viewer): void {
+  if (viewer.tenantId) {
+    throw new GraphQLError('a tenant-scoped key cannot change account-wide data', { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+  }
+}

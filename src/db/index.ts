@@ -2,7 +2,7 @@ import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../generated/prisma/client.js';
-import { applyMigrations, migrationNames } from './schema-engine.js';
+import { applyMigrations, localMigrations } from './schema-engine.js';
 
 export { PrismaClient };
 export type Db = PrismaClient;
@@ -121,6 +121,17 @@ export async function openMemoryDatabase(): Promise<Database> {
   return wrapFactory(new PrismaPGlite(pglite), 'embedded', () => pglite.close());
 }
 
+/** True when every local migration is recorded as applied with the same checksum. */
+async function upToDate(prisma: PrismaClient): Promise<boolean> {
+  const [table] = await prisma.$queryRawUnsafe<{ t: string | null }[]>(`SELECT to_regclass('"_prisma_migrations"')::text AS t`);
+  if (!table?.t) return false;
+  const applied = await prisma.$queryRawUnsafe<{ migration_name: string; checksum: string }[]>(
+    'SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+  );
+  const byName = new Map(applied.map((m) => [m.migration_name, m.checksum]));
+  return (await localMigrations()).every((m) => byName.get(m.name) === m.checksum);
+}
+
 export function wrapFactory(factory: SqlMigrationAwareDriverAdapterFactory, kind: Database['kind'], onClose: () => Promise<void>): Database {
   const counters = new Set<{ count: number }>();
   const prisma = new PrismaClient({ adapter: factory as never, log: [{ emit: 'event', level: 'query' }] });
@@ -131,13 +142,14 @@ export function wrapFactory(factory: SqlMigrationAwareDriverAdapterFactory, kind
   return {
     prisma,
     kind,
-    migrate: () => applyMigrations(factory),
+    async migrate() {
+      // Loading the schema engine costs seconds; skip it when the history already matches.
+      if (await upToDate(prisma)) return [];
+      return applyMigrations(factory);
+    },
     async ready() {
       try {
-        const rows = await prisma.$queryRawUnsafe<{ n: bigint | number }[]>(
-          'SELECT count(*) AS n FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
-        );
-        return Number(rows[0]?.n ?? 0) >= (await migrationNames()).length;
+        return await upToDate(prisma);
       } catch {
         return false;
       }

@@ -1,6 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { SchemaEngine } from '@prisma/schema-engine-wasm/schema_engine_bg';
 import { PROJECT_ROOT } from '../paths.js';
@@ -78,9 +79,12 @@ async function migrationsList() {
   };
 }
 
-/** The names of the migrations in prisma/migrations, oldest first. */
-export async function migrationNames(): Promise<string[]> {
-  return (await migrationsList()).migrationDirectories.map((m) => m.path);
+/** The migrations in prisma/migrations, oldest first, with the checksum Prisma records. */
+export async function localMigrations(): Promise<{ name: string; checksum: string }[]> {
+  return (await migrationsList()).migrationDirectories.map((m) => ({
+    name: m.path,
+    checksum: createHash('sha256').update(m.migrationFile.content.value).digest('hex'),
+  }));
 }
 
 /** Applies pending migrations; returns the names it applied (none when up to date). */

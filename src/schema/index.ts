@@ -11,5 +11,6 @@ import './tenant.js';
 import './inventory-summary.js';
 
 builder.queryType({});
+builder.mutationType({});
 
 export const schema = lexicographicSortSchema(builder.toSchema());

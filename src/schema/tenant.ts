@@ -1,4 +1,7 @@
 import type { Context } from '../context.js';
+import type { Tenant } from '../generated/prisma/client.js';
+import { assertOperator, assertUnscoped } from '../auth.js';
+import { UserErrorRef, type UserErrorShape } from './enums.js';
 import { builder } from './builder.js';
 import { assertPageArgs, connectionSizes, namedConnection, type PageArgs } from './pagination.js';
 import { ProjectConnection } from './project.js';
@@ -61,3 +64,52 @@ builder.queryFields((t) => ({
       ctx.db.prisma.tenant.findFirst({ ...query, where: { slug: args.slug, ...tenantScope(ctx) } }),
   }),
 }));
+
+const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+const CreateTenantInput = builder.inputType('CreateTenantInput', {
+  fields: (t) => ({
+    slug: t.string({ required: true }),
+    name: t.string({ required: true }),
+  }),
+});
+
+const CreateTenantPayload = builder.objectRef<{ tenant: Tenant | null; userErrors: UserErrorShape[] }>('CreateTenantPayload').implement({
+  fields: (t) => ({
+    tenant: t.field({ type: TenantRef, nullable: true, resolve: (p) => p.tenant }),
+    userErrors: t.field({ type: [UserErrorRef], resolve: (p) => p.userErrors }),
+  }),
+});
+
+builder.mutationField('createTenant', (t) =>
+  t.field({
+    type: CreateTenantPayload,
+    args: { input: t.arg({ type: CreateTenantInput, required: true }) },
+    resolve: async (_parent, { input }, ctx) => {
+      assertOperator(ctx.viewer);
+      assertUnscoped(ctx.viewer);
+      const errors: UserErrorShape[] = [];
+      if (!SLUG.test(input.slug)) {
+        errors.push({ code: 'INVALID_INPUT', message: 'slug must be lower-case letters, digits and -, at most 63 characters', path: ['input', 'slug'] });
+      }
+      const name = input.name.trim();
+      if (!name || name.length > 200) {
+        errors.push({ code: 'INVALID_INPUT', message: 'name must be 1 to 200 characters', path: ['input', 'name'] });
+      }
+      if (errors.length) return { tenant: null, userErrors: errors };
+      const existing = await ctx.db.prisma.tenant.findUnique({ where: { slug: input.slug } });
+      if (existing) {
+        return { tenant: null, userErrors: [{ code: 'DUPLICATE', message: `a tenant with slug "${input.slug}" exists`, path: ['input', 'slug'] }] };
+      }
+      try {
+        const tenant = await ctx.db.prisma.tenant.create({ data: { slug: input.slug, name } });
+        return { tenant, userErrors: [] };
+      } catch (error) {
+        if ((error as { code?: string }).code === 'P2002') {
+          return { tenant: null, userErrors: [{ code: 'DUPLICATE', message: `a tenant with slug "${input.slug}" exists`, path: ['input', 'slug'] }] };
+        }
+        throw error;
+      }
+    },
+  }),
+);

@@ -1,0 +1,38 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../src/paths.js';
+
+export type ServerProcess = {
+  child: ChildProcess;
+  /** Resolves with the URL once the server says it listens; rejects if it exits first. */
+  listening: Promise<string>;
+  /** Resolves with the exit code and everything written to stderr. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+  stderr(): string;
+};
+
+/** Runs `src/main.ts` as a separate process, as `npm start` does, with the given environment. */
+export function spawnServer(env: Record<string, string>): ServerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src/main.ts')], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  let onLine: ((url: string) => void) | undefined;
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    const m = /listening on (http:\/\/\S+)\/graphql/.exec(stderr);
+    if (m && onLine) onLine(m[1]!);
+  });
+  child.stdout!.resume();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, stderr })),
+  );
+  const listening = new Promise<string>((resolve, reject) => {
+    onLine = resolve;
+    void exited.then((e) => reject(new Error(`server exited (${e.code ?? e.signal}) before listening:\n${e.stderr}`)));
+  });
+  listening.catch(() => {});
+  return { child, listening, exited, stderr: () => stderr };
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults when nothing is set', () => {
+    const r = loadConfig({});
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config).toMatchObject({
+      port: 4000,
+      host: '127.0.0.1',
+      databaseUrl: null,
+      doToken: null,
+      doApiUrl: 'https://api.digitalocean.com',
+      redisUrl: null,
+      adminApiKey: null,
+      fallbackTenant: 'unassigned',
+      logLevel: 'info',
+    });
+    expect(r.config.dataDir.endsWith('/data')).toBe(true);
+    expect(r.config.schedules.SNAPSHOTS).toEqual({ pattern: '33 * * * *', overridden: false });
+    expect(r.config.schedules.BACKUPS.pattern).toBe('41 * * * *');
+  });
+
+  it('reports every problem at once, each naming its variable', () => {
+    const r = loadConfig({
+      PORT: '80a',
+      DATABASE_URL: 'mysql://x',
+      REDIS_URL: 'http://nope',
+      LOG_LEVEL: 'loud',
+      SYNC_SCHEDULE_DROPLETS: 'every tuesday',
+      SYNC_SCHEDULE_TOASTERS: '* * * * *',
+      ADMIN_API_KEY: 'short',
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const text = r.problems.join('\n');
+    for (const name of ['PORT', 'DATABASE_URL', 'REDIS_URL', 'LOG_LEVEL', 'SYNC_SCHEDULE_DROPLETS', 'SYNC_SCHEDULE_TOASTERS', 'ADMIN_API_KEY']) {
+      expect(text).toContain(name);
+    }
+    expect(text).not.toContain('short');
+  });
+
+  it('rejects a port out of range', () => {
+    const r = loadConfig({ PORT: '70000' });
+    expect(r.ok).toBe(false);
+  });
+
+  it('turns a worker off with "off" and accepts cron overrides', () => {
+    const r = loadConfig({ SYNC_SCHEDULE_INVOICES: 'off', SYNC_SCHEDULE_DROPLETS: '* * * * *' });
+    expect(r.ok && r.config.schedules.INVOICES).toEqual({ pattern: null, overridden: true });
+    expect(r.ok && r.config.schedules.DROPLETS).toEqual({ pattern: '* * * * *', overridden: true });
+  });
+
+  it('refuses production without a DigitalOcean token', () => {
+    const r = loadConfig({ NODE_ENV: 'production' });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.problems[0]).toMatch(/DIGITALOCEAN_TOKEN/);
+  });
+
+  it('treats empty variables as unset', () => {
+    const r = loadConfig({ PORT: '', DATABASE_URL: '  ' });
+    expect(r.ok && r.config.port).toBe(4000);
+    expect(r.ok && r.config.databaseUrl).toBeNull();
+  });
+});
