@@ -181,10 +181,11 @@ export function generateInvoices(acc: TSimAccount): TSimInvoice[] {
     const push = (item: Omit<TSimInvoiceItem, 'duration_unit' | 'start_time' | 'end_time' | 'category'> & Partial<TSimInvoiceItem>, t: TTruthNoIndex) => {
       const full: TSimInvoiceItem = { duration_unit: 'Hours', start_time: startIso, end_time: endIso, category: 'iaas', ...item };
       // DO's CSV has no ids: keep rows distinct so the export stays unambiguous.
-      let key = `${full.product}|${full.description}|${full.duration}|${full.amount}`;
+      const rowKey = () => [full.product, full.group_description, full.description, full.duration, full.start_time, full.end_time, full.amount].join('|');
+      let key = rowKey();
       while (seenRows.has(key)) {
         full.duration = String(Number(full.duration) - 1);
-        key = `${full.product}|${full.description}|${full.duration}|${full.amount}`;
+        key = rowKey();
       }
       seenRows.add(key);
       truth.push({ index: items.length, ...t } as TSimLineTruth);

@@ -15,7 +15,7 @@ import {
   DoValidationError,
 } from './errors.js';
 import { ZDoErrorBody, ZDoLinks, ZDoMeta } from './do-schemas.js';
-import { type Clock, type TBudgetSnapshot, createRateBudget, readHeader, systemClock } from './rate-budget.js';
+import { type Clock, type TBudgetSnapshot, type TPathLimit, createRateBudget, readHeader, systemClock } from './rate-budget.js';
 
 export type TLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -30,8 +30,11 @@ export type DoClientOptions = {
   timeouts?: { connectMs?: number; headersMs?: number; bodyMs?: number };
   /** Retries of 5xx, timeouts, connection errors and malformed bodies. Defaults: max 4, base 500 ms, max 30 s. */
   retries?: { max?: number; baseDelayMs?: number; maxDelayMs?: number };
-  /** Per-token limits to pace under. Defaults 250 / 5000 (DO's). */
-  limits?: { perMinute?: number; perHour?: number };
+  /**
+   * Per-token limits to pace under. Defaults 250 / 5000 (DO's) and, per path, `/v2/cdn/endpoints`
+   * 5 per 10 s (`pathLimits: []` turns per-path pacing off).
+   */
+  limits?: { perMinute?: number; perHour?: number; pathLimits?: TPathLimit[] };
   /** How many 429s in a row one request may take before giving up. Default 10. */
   maxRateLimitedRetries?: number;
   /** Time source for pacing and backoff. Default: the system clock. */
@@ -124,7 +127,7 @@ export function createDoClient(opts: DoClientOptions): DoClient {
     connections: 16,
     keepAliveTimeout: 10_000,
   });
-  const budget = createRateBudget({ perMinute: opts.limits?.perMinute, perHour: opts.limits?.perHour, clock });
+  const budget = createRateBudget({ ...opts.limits, clock });
   let totalRequests = 0;
 
   function backoff(attempt: number): number {
