@@ -238,8 +238,10 @@ export function linesFromApiItems(items: readonly unknown[]): InvoiceResult<{ li
     const parsed = ZDoInvoiceItem.safeParse(items[position]);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      const code: InvoiceInputError['code'] =
-        issue?.path[0] === 'amount' ? 'INVALID_AMOUNT' : issue?.path[0] === 'start_time' || issue?.path[0] === 'end_time' ? 'INVALID_DATE' : 'INVALID_ITEM';
+      const field = issue?.path[0];
+      let code: InvoiceInputError['code'] = 'INVALID_ITEM';
+      if (field === 'amount') code = 'INVALID_AMOUNT';
+      else if (field === 'start_time' || field === 'end_time') code = 'INVALID_DATE';
       return {
         ok: false,
         error: {

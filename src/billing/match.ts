@@ -206,7 +206,7 @@ function nameVariants(text: string): string[] {
 function byName(index: MatchIndex, kind: ResourceKind, names: readonly string[]): readonly MatchableResource[] {
   for (const n of names) {
     const hits = byKindName(index, kind, n);
-    if (hits && hits.length > 0) return hits;
+    if (hits.length > 0) return hits;
   }
   return [];
 }
@@ -272,7 +272,7 @@ function matchGeneric(kind: ResourceKind, line: MatchableLine, index: MatchIndex
   return decide(byName(index, kind, names), 'NAME') ?? unmatched('RESOURCE_DESTROYED');
 }
 
-/** Matches one line; see the module doc for the order of rules. Pure and O(1) per line. */
+/** Matches one line; see the module doc for the order of rules. Pure; map lookups only, no scan of the inventory. */
 export function matchLine(line: MatchableLine, derived: DerivedKind, index: MatchIndex): MatchOutcome {
   if (derived.reason !== null) return unmatched(derived.reason);
   const kind = derived.kind;
