@@ -54,5 +54,7 @@ export async function seedInventory(db: Database, o: SeedOptions) {
     }
     await db.prisma.resource.createMany({ data: chunk });
   }
+  // What autovacuum would do on a server; the embedded database has none.
+  await db.prisma.$executeRawUnsafe('ANALYZE');
   return { tenants, projects: projectRows };
 }
