@@ -8,7 +8,7 @@
  */
 import { createSimulator } from '../src/simulator/index.js';
 import { createDoClient } from '../src/sync/client.js';
-import { DO_LIST_ENDPOINTS } from '../src/sync/do-schemas.js';
+import { DO_LIST_ENDPOINTS, type TDoListEndpoint } from '../src/sync/do-schemas.js';
 
 const LISTINGS = ['droplets', 'volumes', 'snapshots', 'domains', 'reservedIps', 'firewalls', 'loadBalancers', 'databases', 'kubernetes', 'apps', 'vpcs', 'projects'] as const;
 
@@ -23,12 +23,12 @@ const rows: { listing: string; items: number; requests: number; minimum: number;
 const started = performance.now();
 try {
   for (const name of process.env.BENCH_IMAGES ? [...LISTINGS, 'privateImages' as const] : LISTINGS) {
-    const spec = DO_LIST_ENDPOINTS[name];
+    const spec: TDoListEndpoint = DO_LIST_ENDPOINTS[name];
     const before = session.requests;
     const t = performance.now();
     let items = 0;
     for await (const page of session.pages(spec)) items += page.length;
-    const paginated = !('paginated' in spec) || spec.paginated !== false;
+    const paginated = spec.paginated !== false;
     rows.push({ listing: name, items, requests: session.requests - before, minimum: paginated ? Math.max(1, Math.ceil(items / 200)) : 1, ms: Math.round(performance.now() - t) });
   }
 } finally {
