@@ -1,0 +1,182 @@
+import type { PrismaClient } from '../generated/prisma/client.js';
+import { formatMoney, parseMoney } from './money.js';
+
+/**
+ * Cost roll-ups of one billing month (`costs(period, groupBy)`), computed in SQL per
+ * (resource, derived kind) and folded into buckets here: a fixed number of statements
+ * whatever the number of lines.
+ *
+ * Which invoice counts for a month: the closed API invoice(s) of that period; else the CSV
+ * ingested for it; else the month-to-date preview. (An account holds one invoice per month;
+ * the same month ingested from several sources must not be counted twice.)
+ *
+ * Keys: tenant slug, project provider id, lower-case kind (the line's derived kind, else its
+ * resource's kind), resource URN; `null` collects what none applies to (unmatched lines,
+ * tax, credits, resources with no tenant/project), with a label saying so.
+ *
+ * Tenant attribution is the one in effect at the end of the period: the `to` of the
+ * resource's last TENANT_CHANGED event before the next month starts; when all its events
+ * are later, the `from` of the first of them; when it has none, its current tenant.
+ */
+
+export const COST_GROUPS = ['TENANT', 'PROJECT', 'KIND', 'RESOURCE'] as const;
+export type CostGroupBy = (typeof COST_GROUPS)[number];
+
+export type CostBucket = { key: string | null; label: string; amount: string; lineCount: number };
+
+/** Labels of the `null` bucket per grouping. */
+export const UNATTRIBUTED_LABELS: Record<CostGroupBy, string> = {
+  TENANT: 'Unattributed (no tenant, or not matched to a resource)',
+  PROJECT: 'No project (or not matched to a resource)',
+  KIND: 'No resource kind (tax, credits, account-level charges)',
+  RESOURCE: 'Not matched to a resource',
+};
+
+type Row = {
+  resourceId: string | null;
+  urn: string | null;
+  name: string | null;
+  resourceKind: string | null;
+  tenantId: string | null;
+  projectId: string | null;
+  derivedKind: string | null;
+  amount: string;
+  lineCount: number;
+};
+
+/** First instant of the month after `period` (`YYYY-MM`), UTC. */
+export function periodEnd(period: string): Date {
+  const [y, m] = period.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(y, m, 1));
+}
+
+/** The invoices that stand for a month (see module doc). */
+export async function invoicesForPeriod(prisma: PrismaClient, accountId: string, period: string): Promise<string[]> {
+  const all = await prisma.invoice.findMany({ where: { accountId, period }, select: { id: true, source: true, isPreview: true } });
+  const closed = all.filter((i) => i.source === 'API' && !i.isPreview);
+  if (closed.length > 0) return closed.map((i) => i.id);
+  const csv = all.filter((i) => i.source === 'CSV');
+  if (csv.length > 0) return csv.map((i) => i.id);
+  return all.filter((i) => i.isPreview).map((i) => i.id);
+}
+
+/**
+ * Tenant id in effect at `end` for every resource matched by lines of `invoiceIds`, for the
+ * resources whose TENANT_CHANGED events say so (others: their current tenant).
+ */
+async function tenantsAt(
+  prisma: PrismaClient,
+  accountId: string,
+  invoiceIds: string[],
+  end: Date,
+  tenantIdBySlugOrId: Map<string, string>,
+): Promise<Map<string, string | null>> {
+  const events = await prisma.$queryRawUnsafe<{ resourceId: string; from: string | null; to: string | null; at: Date }[]>(
+    `SELECT e."resourceId", e."from", e."to", e.at
+       FROM "ResourceEvent" e
+      WHERE e."accountId" = $1::uuid AND e.type = 'TENANT_CHANGED'
+        AND e."resourceId" IN (
+          SELECT m."resourceId" FROM "InvoiceMatch" m JOIN "InvoiceLine" l ON l.id = m."lineId"
+           WHERE l."invoiceId" = ANY(string_to_array($2, ',')::uuid[]))
+      ORDER BY e."resourceId", e.sequence`,
+    accountId,
+    invoiceIds.join(','),
+  );
+  const out = new Map<string, string | null>();
+  const decided = new Set<string>();
+  const resolve = (slug: string | null) => (slug ? (tenantIdBySlugOrId.get(slug) ?? null) : null);
+  for (const e of events) {
+    const at = e.at instanceof Date ? e.at : new Date(e.at);
+    if (at < end) {
+      out.set(e.resourceId, resolve(e.to));
+      decided.add(e.resourceId);
+    } else if (!decided.has(e.resourceId)) {
+      out.set(e.resourceId, resolve(e.from));
+      decided.add(e.resourceId);
+    }
+  }
+  return out;
+}
+
+/**
+ * Costs of `period` grouped by `groupBy`, largest first (the `null` bucket last). With
+ * `tenantId` (a tenant-scoped viewer) only lines attributed to that tenant count.
+ */
+export async function computeCosts(
+  prisma: PrismaClient,
+  accountId: string,
+  period: string,
+  groupBy: CostGroupBy,
+  tenantId: string | null = null,
+): Promise<CostBucket[]> {
+  const invoiceIds = await invoicesForPeriod(prisma, accountId, period);
+  if (invoiceIds.length === 0) return [];
+  const rows = await prisma.$queryRawUnsafe<Row[]>(
+    `SELECT r.id AS "resourceId", r.urn, r.name, r.kind::text AS "resourceKind", r."tenantId", r."projectId",
+            l."derivedKind"::text AS "derivedKind", sum(l.amount)::text AS amount, count(*)::int AS "lineCount"
+       FROM "InvoiceLine" l
+       LEFT JOIN "InvoiceMatch" m ON m."lineId" = l.id
+       LEFT JOIN "Resource" r ON r.id = m."resourceId"
+      WHERE l."invoiceId" = ANY(string_to_array($1, ',')::uuid[])
+      GROUP BY r.id, l."derivedKind"`,
+    invoiceIds.join(','),
+  );
+
+  const needTenant = groupBy === 'TENANT' || tenantId !== null;
+  const tenants = needTenant ? await prisma.tenant.findMany({ select: { id: true, slug: true, name: true } }) : [];
+  const tenantById = new Map(tenants.map((t) => [t.id, t]));
+  const tenantIdBySlugOrId = new Map<string, string>();
+  for (const t of tenants) {
+    tenantIdBySlugOrId.set(t.slug, t.id);
+    tenantIdBySlugOrId.set(t.id, t.id);
+  }
+  const historic = needTenant ? await tenantsAt(prisma, accountId, invoiceIds, periodEnd(period), tenantIdBySlugOrId) : new Map<string, string | null>();
+  const tenantOf = (r: Row): string | null =>
+    r.resourceId === null ? null : historic.has(r.resourceId) ? historic.get(r.resourceId)! : r.tenantId;
+  const projects =
+    groupBy === 'PROJECT' ? await prisma.project.findMany({ where: { accountId }, select: { id: true, providerId: true, name: true } }) : [];
+  const projectById = new Map(projects.map((p) => [p.id, p]));
+
+  const buckets = new Map<string | null, { label: string; cents: bigint; lineCount: number }>();
+  const add = (key: string | null, label: string, r: Row) => {
+    const b = buckets.get(key) ?? { label, cents: 0n, lineCount: 0 };
+    b.cents += parseMoney(r.amount);
+    b.lineCount += Number(r.lineCount);
+    buckets.set(key, b);
+  };
+  const none = UNATTRIBUTED_LABELS[groupBy];
+  for (const r of rows) {
+    const tenant = needTenant ? tenantOf(r) : null;
+    if (tenantId !== null && tenant !== tenantId) continue;
+    switch (groupBy) {
+      case 'TENANT': {
+        const t = tenant ? tenantById.get(tenant) : undefined;
+        if (t) add(t.slug, t.name, r);
+        else add(null, none, r);
+        break;
+      }
+      case 'PROJECT': {
+        const p = r.projectId ? projectById.get(r.projectId) : undefined;
+        if (p) add(p.providerId, p.name, r);
+        else add(null, none, r);
+        break;
+      }
+      case 'KIND': {
+        const kind = r.derivedKind ?? r.resourceKind;
+        if (kind) add(kind, kind, r);
+        else add(null, none, r);
+        break;
+      }
+      case 'RESOURCE':
+        if (r.urn) add(r.urn, r.name ?? r.urn, r);
+        else add(null, none, r);
+        break;
+    }
+  }
+  return [...buckets.entries()]
+    .map(([key, b]) => ({ key, label: b.label, amount: formatMoney(b.cents), lineCount: b.lineCount, cents: b.cents }))
+    .sort((a, b) =>
+      a.key === null ? 1 : b.key === null ? -1 : a.cents !== b.cents ? (a.cents > b.cents ? -1 : 1) : a.key < b.key ? -1 : 1,
+    )
+    .map(({ cents: _cents, ...bucket }) => bucket);
+}

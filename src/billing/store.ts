@@ -1,0 +1,281 @@
+import { randomUUID } from 'node:crypto';
+import type { Invoice, PrismaClient } from '../generated/prisma/client.js';
+import { deriveKind } from './derive-kind.js';
+import { buildMatchIndex, matchLine, type MatchableResource, type MatchIndex, type MatchOutcome } from './match.js';
+import type { AutoMatchMethod, MatchMethod, ParsedInvoiceLine, ResourceKind, UnmatchedReason } from './types.js';
+
+/**
+ * Set-based persistence of invoices, their lines and matches. Every write is a fixed
+ * number of statements plus one per chunk of rows (never one per line), inside one
+ * transaction, so a failed ingest leaves the previous state untouched.
+ */
+
+/** Rows per multi-row INSERT of lines (≈20 columns each, well under PostgreSQL's 65,535 parameters). */
+export const LINE_CHUNK = 2_000;
+/** Rows per multi-row INSERT of matches (6 columns). */
+export const MATCH_CHUNK = 5_000;
+/** Rows per set-based UPDATE of lines (one JSON parameter per statement). */
+export const UPDATE_CHUNK = 10_000;
+/** Interactive transactions may run long for very large invoices (default Prisma timeout is 5 s). */
+export const TX_OPTIONS = { maxWait: 30_000, timeout: 600_000 } as const;
+
+type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
+
+/** Loads the account's inventory as matching needs it: one query, only the columns matching reads. */
+export async function loadMatchIndex(prisma: Tx, accountId: string): Promise<MatchIndex> {
+  const rows = await prisma.resource.findMany({
+    where: { accountId },
+    select: { id: true, kind: true, providerId: true, name: true, lifecycle: true, attrs: true },
+  });
+  return buildMatchIndex(
+    rows.map(
+      (r): MatchableResource => ({
+        ...r,
+        attrs: r.attrs && typeof r.attrs === 'object' && !Array.isArray(r.attrs) ? (r.attrs as Record<string, unknown>) : {},
+      }),
+    ),
+  );
+}
+
+/** A line with its derived kind and automatic match outcome, ready to store. */
+export type MatchedLine = ParsedInvoiceLine & {
+  derivedKind: ResourceKind | null;
+  outcome: MatchOutcome;
+};
+
+/** Derives the kind of and matches every line (pure; map lookups only). */
+export function matchLines(lines: readonly ParsedInvoiceLine[], index: MatchIndex): MatchedLine[] {
+  return lines.map((line) => {
+    const derived = deriveKind(line);
+    return { ...line, derivedKind: derived.kind, outcome: matchLine(line, derived, index) };
+  });
+}
+
+/**
+ * What an operator decided about a line, carried across re-ingests (by `lineKey`) and kept by
+ * rematching: a manual match to a resource, or "manually unmatched".
+ */
+export type ManualDecision = { resourceId: string; matchedAt: Date } | { unmatched: true };
+
+/**
+ * The reason stored on a line the operator unmatched: the automatic reason when matching
+ * finds none either, else NO_CANDIDATE (the operator says no resource fits).
+ */
+export function manualUnmatchReason(outcome: MatchOutcome): { unmatchedReason: UnmatchedReason; candidateIds: string[] } {
+  return outcome.matched
+    ? { unmatchedReason: 'NO_CANDIDATE', candidateIds: [] }
+    : { unmatchedReason: outcome.reason, candidateIds: outcome.candidateIds };
+}
+
+/** The stored state of one line after applying a manual decision (if any) over the automatic outcome. */
+export type LineState = {
+  unmatchedReason: UnmatchedReason | null;
+  candidateIds: string[];
+  manuallyUnmatched: boolean;
+  match: { resourceId: string; method: MatchMethod; manual: boolean; matchedAt?: Date } | null;
+};
+
+export function lineState(outcome: MatchOutcome, decision: ManualDecision | undefined): LineState {
+  if (decision && 'resourceId' in decision) {
+    return {
+      unmatchedReason: null,
+      candidateIds: [],
+      manuallyUnmatched: false,
+      match: { resourceId: decision.resourceId, method: 'MANUAL', manual: true, matchedAt: decision.matchedAt },
+    };
+  }
+  if (decision) return { ...manualUnmatchReason(outcome), manuallyUnmatched: true, match: null };
+  if (outcome.matched) {
+    return {
+      unmatchedReason: null,
+      candidateIds: [],
+      manuallyUnmatched: false,
+      match: { resourceId: outcome.resourceId, method: outcome.method satisfies AutoMatchMethod, manual: false },
+    };
+  }
+  return { unmatchedReason: outcome.reason, candidateIds: outcome.candidateIds, manuallyUnmatched: false, match: null };
+}
+
+/** Identity and totals of an invoice being written. */
+export type InvoiceHeader = {
+  identity: string;
+  providerUuid: string | null;
+  invoiceNumber: string | null;
+  period: string;
+  /** Decimal string, two decimals. */
+  amount: string;
+  source: 'API' | 'CSV';
+  isPreview: boolean;
+  contentHash: string;
+};
+
+export type ReplaceResult = {
+  invoice: Invoice;
+  lineCount: number;
+  matchedCount: number;
+  /** Manual decisions carried over from the previous version of the invoice. */
+  carried: number;
+  replaced: boolean;
+};
+
+function chunks<T>(rows: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+/** Manual decisions stored on an invoice's lines, by line key (one query). */
+async function manualDecisions(tx: Tx, invoiceId: string): Promise<Map<string, ManualDecision>> {
+  const rows = await tx.invoiceLine.findMany({
+    where: { invoiceId, OR: [{ manuallyUnmatched: true }, { match: { manual: true } }] },
+    select: { lineKey: true, manuallyUnmatched: true, match: { select: { resourceId: true, manual: true, matchedAt: true } } },
+  });
+  const out = new Map<string, ManualDecision>();
+  for (const r of rows) {
+    if (r.match?.manual) out.set(r.lineKey, { resourceId: r.match.resourceId, matchedAt: r.match.matchedAt });
+    else if (r.manuallyUnmatched) out.set(r.lineKey, { unmatched: true });
+  }
+  return out;
+}
+
+/**
+ * Writes an invoice and its lines in one transaction: creates the invoice, or, when the
+ * account already holds one with the same identity, deletes its lines (matches cascade) and
+ * inserts the new ones, carrying manual matches and "manually unmatched" over by `lineKey`.
+ * Statements: a fixed handful plus one INSERT per `LINE_CHUNK` lines and per `MATCH_CHUNK`
+ * matches.
+ */
+export async function replaceInvoice(
+  prisma: PrismaClient,
+  accountId: string,
+  header: InvoiceHeader,
+  lines: readonly MatchedLine[],
+): Promise<ReplaceResult> {
+  return prisma.$transaction(async (tx) => {
+    const existing = await tx.invoice.findUnique({
+      where: { accountId_identity: { accountId, identity: header.identity } },
+      select: { id: true },
+    });
+    const decisions = existing ? await manualDecisions(tx, existing.id) : new Map<string, ManualDecision>();
+    const data = {
+      providerUuid: header.providerUuid,
+      invoiceNumber: header.invoiceNumber,
+      period: header.period,
+      amount: header.amount,
+      source: header.source,
+      isPreview: header.isPreview,
+      contentHash: header.contentHash,
+      ingestedAt: new Date(),
+    };
+    let invoice: Invoice;
+    if (existing) {
+      await tx.invoiceLine.deleteMany({ where: { invoiceId: existing.id } });
+      invoice = await tx.invoice.update({ where: { id: existing.id }, data });
+    } else {
+      invoice = await tx.invoice.create({ data: { ...data, accountId, identity: header.identity } });
+    }
+
+    let carried = 0;
+    const matchRows: { id: string; lineId: string; resourceId: string; method: MatchMethod; manual: boolean; matchedAt?: Date }[] = [];
+    const lineRows = lines.map((l) => {
+      const decision = decisions.get(l.lineKey);
+      if (decision) carried++;
+      const state = lineState(l.outcome, decision);
+      const id = randomUUID();
+      if (state.match) matchRows.push({ id: randomUUID(), lineId: id, ...state.match });
+      return {
+        id,
+        invoiceId: invoice.id,
+        lineKey: l.lineKey,
+        position: l.position,
+        product: l.product,
+        groupDescription: l.groupDescription,
+        description: l.description,
+        amount: l.amount,
+        hours: l.hours,
+        startTime: l.startTime,
+        endTime: l.endTime,
+        projectName: l.projectName,
+        category: l.category,
+        resourceUuid: l.resourceUuid,
+        resourceProviderId: l.resourceProviderId,
+        derivedKind: l.derivedKind,
+        unmatchedReason: state.unmatchedReason,
+        candidateIds: state.candidateIds,
+        manuallyUnmatched: state.manuallyUnmatched,
+      };
+    });
+    for (const chunk of chunks(lineRows, LINE_CHUNK)) await tx.invoiceLine.createMany({ data: chunk });
+    for (const chunk of chunks(matchRows, MATCH_CHUNK)) await tx.invoiceMatch.createMany({ data: chunk });
+    return { invoice, lineCount: lineRows.length, matchedCount: matchRows.length, carried, replaced: existing !== null };
+  }, TX_OPTIONS);
+}
+
+export type RematchResult = { lineCount: number; matchedCount: number; changed: number };
+
+/**
+ * Re-runs matching over an invoice's stored lines against the current inventory, keeping
+ * manual matches and manually unmatched lines. Line ids stay the same. Statements: a fixed
+ * handful plus one UPDATE per `UPDATE_CHUNK` lines and one INSERT per `MATCH_CHUNK` matches.
+ */
+export async function rematchStoredInvoice(prisma: PrismaClient, accountId: string, invoiceId: string): Promise<RematchResult> {
+  const index = await loadMatchIndex(prisma, accountId);
+  return prisma.$transaction(async (tx) => {
+    const rows = await tx.invoiceLine.findMany({
+      where: { invoiceId },
+      orderBy: { position: 'asc' },
+      select: {
+        id: true,
+        lineKey: true,
+        position: true,
+        product: true,
+        groupDescription: true,
+        description: true,
+        resourceUuid: true,
+        resourceProviderId: true,
+        derivedKind: true,
+        unmatchedReason: true,
+        candidateIds: true,
+        manuallyUnmatched: true,
+        match: { select: { resourceId: true, method: true, manual: true, matchedAt: true } },
+      },
+    });
+    const updates: { id: string; kind: string | null; reason: string | null; cands: string }[] = [];
+    const newMatches: { id: string; lineId: string; resourceId: string; method: MatchMethod; manual: boolean }[] = [];
+    let matchedCount = 0;
+    for (const r of rows) {
+      const derived = deriveKind(r);
+      const outcome = matchLine(r, derived, index);
+      const decision: ManualDecision | undefined = r.match?.manual
+        ? { resourceId: r.match.resourceId, matchedAt: r.match.matchedAt }
+        : r.manuallyUnmatched
+          ? { unmatched: true }
+          : undefined;
+      const state = lineState(outcome, decision);
+      if (state.match) matchedCount++;
+      if (state.match && !state.match.manual) {
+        newMatches.push({ id: randomUUID(), lineId: r.id, resourceId: state.match.resourceId, method: state.match.method, manual: false });
+      }
+      const sameCands = state.candidateIds.length === r.candidateIds.length && state.candidateIds.every((c, i) => c === r.candidateIds[i]);
+      if (state.unmatchedReason !== r.unmatchedReason || derived.kind !== r.derivedKind || !sameCands) {
+        updates.push({ id: r.id, kind: derived.kind, reason: state.unmatchedReason, cands: `{${state.candidateIds.join(',')}}` });
+      }
+    }
+    // Automatic matches are recomputed wholesale; manual ones are never touched.
+    await tx.invoiceMatch.deleteMany({ where: { manual: false, line: { invoiceId } } });
+    for (const chunk of chunks(updates, UPDATE_CHUNK)) {
+      await tx.$executeRawUnsafe(
+        `UPDATE "InvoiceLine" AS l
+            SET "derivedKind" = v.kind::"ResourceKind",
+                "unmatchedReason" = v.reason::"UnmatchedReason",
+                "candidateIds" = v.cands::uuid[]
+           FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, kind text, reason text, cands text)
+          WHERE l.id = v.id AND l."invoiceId" = $2::uuid`,
+        JSON.stringify(chunk),
+        invoiceId,
+      );
+    }
+    for (const chunk of chunks(newMatches, MATCH_CHUNK)) await tx.invoiceMatch.createMany({ data: chunk });
+    return { lineCount: rows.length, matchedCount, changed: updates.length };
+  }, TX_OPTIONS);
+}
