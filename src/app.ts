@@ -11,6 +11,13 @@ import { createLogger, type Logger } from './log.js';
 import { createAuthenticator } from './auth.js';
 import { ensureAccount, ensureFallbackTenant } from './account.js';
 import { schema } from './schema/index.js';
+import { createMemoryPubSub, createRedisPubSub, type PubSub } from './pubsub.js';
+import { createDoClient, type DoClient, type DoClientOptions } from './sync/client.js';
+import { createSyncService, type SyncService } from './sync/service.js';
+import { KIND_SPECS } from './sync/kinds/index.js';
+import { invoicesWorker } from './billing/worker.js';
+import { createSimulator, type Simulator } from './simulator/index.js';
+import { startDemoActivity } from './simulator/demo.js';
 import { hardeningPlugins } from './schema/limits.js';
 
 /** A start-up problem with a one-line message for the operator (no stack trace). */
@@ -36,6 +43,10 @@ export type AppOverrides = {
   logger?: Logger;
   /** Do not listen on a port (tests that use fetch only). */
   listen?: boolean;
+  /** Sync workers: false = none; runOnStart false = schedule only (tests). Default: all, run once at start. */
+  sync?: false | { runOnStart?: boolean };
+  /** Talk to this DigitalOcean base URL with this client options (tests against a simulator). */
+  doClient?: Partial<DoClientOptions>;
 };
 
 export function buildApp(config: Config, overrides: AppOverrides = {}): App {
@@ -47,14 +58,64 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   let wss: WebSocketServer | undefined;
   const sockets = new Set<Socket>();
   let stopping: Promise<void> | undefined;
+  let pubsub: PubSub | undefined;
+  let doClient: DoClient | undefined;
+  let simulator: Simulator | undefined;
+  let demo: { stop(): void } | undefined;
+  let sync: SyncService | undefined;
 
   async function start() {
     db = overrides.database ?? (await openDatabase(config));
     const applied = await db.migrate();
     if (applied.length) log.info('applied migrations', { migrations: applied });
-    const accountId = await ensureAccount(db, config.doApiUrl, !config.doToken);
+    pubsub = config.redisUrl ? createRedisPubSub(config.redisUrl, log) : createMemoryPubSub();
+    try {
+      await pubsub.ready();
+    } catch (error) {
+      throw new StartupError(`cannot reach Redis at REDIS_URL: ${(error as Error).message}`);
+    }
+    const simulated = !config.doToken && !overrides.doClient;
+    let apiUrl = config.doApiUrl;
+    let schedules = config.schedules;
+    if (simulated && overrides.sync !== false) {
+      simulator = createSimulator({ latencyMs: 20 });
+      await simulator.start();
+      apiUrl = simulator.url;
+      demo = startDemoActivity(simulator);
+      // A minute-by-minute droplet sync makes the demo's status changes visible quickly.
+      if (!schedules.DROPLETS.overridden) schedules = { ...schedules, DROPLETS: { pattern: '* * * * *', overridden: false } };
+      log.warn(
+        'NO DIGITALOCEAN_TOKEN: serving a SIMULATED DigitalOcean account (generated data, live changes every 20 s). Set DIGITALOCEAN_TOKEN for your real account.',
+        { simulator: simulator.url },
+      );
+    }
+    if (config.doToken || simulator || overrides.doClient) {
+      doClient = createDoClient({
+        token: config.doToken ?? 'simulated',
+        baseUrl: apiUrl,
+        log: (level, msg, fields) => log[level](msg, fields),
+        ...overrides.doClient,
+      });
+    }
+    const accountId = await ensureAccount(db, overrides.doClient?.baseUrl ?? apiUrl, simulated);
     const fallbackTenantId = await ensureFallbackTenant(db, config.fallbackTenant);
-    services = { db, log, accountId, fallbackTenantId };
+    if (doClient && overrides.sync !== false) {
+      sync = createSyncService({
+        deps: {
+          db,
+          pubsub,
+          log,
+          client: doClient,
+          accountId,
+          fallbackTenantId,
+          dedicatedKinds: new Set(KIND_SPECS.filter((k) => schedules[k.worker].pattern !== null).map((k) => k.kind)),
+        },
+        schedules,
+        extraWorkers: { INVOICES: invoicesWorker },
+        runOnStart: overrides.sync?.runOnStart ?? true,
+      });
+    }
+    services = { db, log, accountId, fallbackTenantId, pubsub, ...(doClient ? { doClient } : {}), ...(sync ? { sync } : {}) };
     const auth = createAuthenticator(db, config.adminApiKey);
     if (!auth.required) {
       log.warn('ADMIN_API_KEY is not set: the API is open to anyone who can reach it', { host: config.host });
@@ -88,7 +149,10 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       },
     });
 
-    if (overrides.listen === false) return { url: '' };
+    if (overrides.listen === false) {
+      await sync?.start();
+      return { url: '' };
+    }
     server = createServer((req, res) => {
       if (req.url === '/healthz') {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
@@ -130,6 +194,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     attachGraphqlWs(wss, yoga, auth, log);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
+    await sync?.start();
     return { url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}` };
   }
 
@@ -139,6 +204,8 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
 
   async function stop() {
     stopping ??= (async () => {
+      demo?.stop();
+      await sync?.stop();
       if (wss) {
         for (const client of wss.clients) client.close(1001, 'server shutting down');
         await new Promise<void>((resolve) => wss!.close(() => resolve()));
@@ -153,6 +220,9 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
           }, 10_000).unref();
         });
       }
+      await doClient?.close();
+      await simulator?.stop();
+      await pubsub?.close();
       if (db && !overrides.database) await db.close();
     })();
     return stopping;

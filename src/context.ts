@@ -1,5 +1,8 @@
 import type { Database } from './db/index.js';
 import type { Logger } from './log.js';
+import type { DoClient } from './sync/client.js';
+import type { PubSub } from './pubsub.js';
+import type { SyncService } from './sync/service.js';
 
 /** Who is calling: from the API key of the request or WebSocket connection. */
 export type Viewer = {
@@ -17,6 +20,12 @@ export type Services = {
   /** The cloud account rows are attributed to. */
   accountId: string;
   fallbackTenantId: string;
+  /** The DigitalOcean API client (absent when none is configured: API ingests then answer UPSTREAM_ERROR). */
+  doClient?: DoClient;
+  /** Carries committed events to subscribers (in process, or through Redis between replicas). */
+  pubsub: PubSub;
+  /** The sync workers (absent in apps built without them, e.g. some tests). */
+  sync?: SyncService;
 };
 
 export type Context = Services & { viewer: Viewer };

@@ -15,6 +15,12 @@ export type Database = {
   migrate(): Promise<string[]>;
   /** True when the database answers and every migration in prisma/migrations is applied. */
   ready(): Promise<boolean>;
+  /**
+   * A lock shared by every process on this database (PostgreSQL advisory lock on a
+   * connection of its own; in-process for the embedded database, which one process owns).
+   * Resolves with a release function, or null when another holder has it.
+   */
+  tryLock(name: string): Promise<(() => Promise<void>) | null>;
   /** Counts SQL statements sent from now on (for tests and benchmarks). */
   countQueries(): { readonly count: number; stop(): void };
   close(): Promise<void>;
@@ -45,7 +51,8 @@ async function openPostgres(url: string): Promise<Database> {
   const { PrismaPg } = await import('@prisma/adapter-pg');
   const factory = new PrismaPg({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
   const target = describeTarget(url);
-  const db = wrapFactory(factory, 'postgres', async () => {});
+  const locks = advisoryLocks(url);
+  const db = wrapFactory(factory, 'postgres', locks.close, locks.tryLock);
   try {
     await db.prisma.$queryRawUnsafe('SELECT 1');
   } catch (error) {
@@ -132,7 +139,51 @@ async function upToDate(prisma: PrismaClient): Promise<boolean> {
   return (await localMigrations()).every((m) => byName.get(m.name) === m.checksum);
 }
 
-export function wrapFactory(factory: SqlMigrationAwareDriverAdapterFactory, kind: Database['kind'], onClose: () => Promise<void>): Database {
+/** Session-level advisory locks on one dedicated connection, opened on first use. */
+function advisoryLocks(url: string) {
+  let client: Promise<import('pg').Client> | undefined;
+  const connect = () =>
+    (client ??= (async () => {
+      const pg = (await import('pg')).default;
+      const c = new pg.Client({ connectionString: url });
+      c.on('error', () => {
+        // The server drops every lock of a dead connection; the next call reconnects.
+        client = undefined;
+      });
+      await c.connect();
+      return c;
+    })());
+  return {
+    async tryLock(name: string) {
+      const c = await connect();
+      const { rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [name]);
+      if (!rows[0]?.ok) return null;
+      return async () => {
+        await c.query('SELECT pg_advisory_unlock(hashtext($1))', [name]).catch(() => {});
+      };
+    },
+    async close() {
+      if (client) await (await client.catch(() => null))?.end().catch(() => {});
+    },
+  };
+}
+
+/** Locks of a database that one process owns. */
+function processLocks() {
+  const held = new Set<string>();
+  return async (name: string) => {
+    if (held.has(name)) return null;
+    held.add(name);
+    return async () => void held.delete(name);
+  };
+}
+
+export function wrapFactory(
+  factory: SqlMigrationAwareDriverAdapterFactory,
+  kind: Database['kind'],
+  onClose: () => Promise<void>,
+  tryLock: Database['tryLock'] = processLocks(),
+): Database {
   const counters = new Set<{ count: number }>();
   const prisma = new PrismaClient({ adapter: factory as never, log: [{ emit: 'event', level: 'query' }] });
   prisma.$on('query' as never, () => {
@@ -142,6 +193,7 @@ export function wrapFactory(factory: SqlMigrationAwareDriverAdapterFactory, kind
   return {
     prisma,
     kind,
+    tryLock,
     async migrate() {
       // Loading the schema engine costs seconds; skip it when the history already matches.
       if (await upToDate(prisma)) return [];

@@ -1,4 +1,4 @@
-import { buildApp, type App } from '../../src/app.js';
+import { buildApp, type App, type AppOverrides } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Database } from '../../src/db/index.js';
 import { createLogger } from '../../src/log.js';
@@ -17,8 +17,8 @@ export type TestApp = {
 };
 
 /** An app on the given database, answering GraphQL through yoga.fetch (no port). */
-export async function startTestApp(db: Database, env: Record<string, string> = {}): Promise<TestApp> {
-  const app = buildApp(testConfig(env), { database: db, listen: false, logger: createLogger('silent') });
+export async function startTestApp(db: Database, env: Record<string, string> = {}, overrides: AppOverrides = {}): Promise<TestApp> {
+  const app = buildApp(testConfig(env), { database: db, listen: false, logger: createLogger('silent'), sync: false, ...overrides });
   await app.start();
   return {
     app,

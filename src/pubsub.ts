@@ -1,0 +1,109 @@
+import { EventEmitter, on } from 'node:events';
+import { Redis } from 'ioredis';
+import type { Logger } from './log.js';
+
+/** Topics and their payloads (JSON-serialisable: they may cross replicas through Redis). */
+export type Topics = {
+  /** A stored ResourceEvent row, published after its transaction committed. */
+  resourceEvent: ResourceEventMessage;
+  /** A SyncRun row as it starts and finishes. */
+  syncRun: SyncRunMessage;
+};
+
+export type ResourceEventMessage = {
+  sequence: number;
+  accountId: string;
+  resourceId: string;
+  type: string;
+  kind: string;
+  tenantId: string | null;
+  projectId: string | null;
+  from: string | null;
+  to: string | null;
+  at: string;
+  syncRunId: string | null;
+  actor: string | null;
+  reason: string | null;
+};
+
+export type SyncRunMessage = { id: string; accountId: string; worker: string; status: string };
+
+/**
+ * The one pub/sub interface. In-process by default; with REDIS_URL, messages go through
+ * Redis so every replica's subscribers see every replica's events.
+ */
+export type PubSub = {
+  publish<K extends keyof Topics>(topic: K, message: Topics[K]): Promise<void>;
+  /** Messages published after this call, until the signal aborts. */
+  subscribe<K extends keyof Topics>(topic: K, signal: AbortSignal): AsyncIterable<Topics[K]>;
+  /** Resolves once the transport can deliver (Redis subscribed). */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+  readonly transport: 'memory' | 'redis';
+};
+
+function memoryIterator<T>(emitter: EventEmitter, topic: string, signal: AbortSignal): AsyncIterable<T> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      try {
+        for await (const [message] of on(emitter, topic, { signal })) yield message as T;
+      } catch (error) {
+        if ((error as Error).name !== 'AbortError') throw error;
+      }
+    },
+  };
+}
+
+export function createMemoryPubSub(): PubSub {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  return {
+    transport: 'memory',
+    async publish(topic, message) {
+      emitter.emit(topic, message);
+    },
+    subscribe: (topic, signal) => memoryIterator(emitter, topic, signal),
+    ready: async () => {},
+    close: async () => void emitter.removeAllListeners(),
+  };
+}
+
+const CHANNEL_PREFIX = 'inventory-graph:';
+
+/** Redis transport: one publishing and one subscribed connection per process. */
+export function createRedisPubSub(url: string, log: Logger): PubSub {
+  const local = new EventEmitter();
+  local.setMaxListeners(0);
+  const options = { lazyConnect: true, maxRetriesPerRequest: 3, enableOfflineQueue: true } as const;
+  const pub = new Redis(url, options);
+  const sub = new Redis(url, options);
+  for (const [name, conn] of [['publish', pub], ['subscribe', sub]] as const) {
+    conn.on('error', (error: Error) => log.warn(`redis ${name} connection error`, { error: error.message }));
+  }
+  sub.on('message', (channel: string, raw: string) => {
+    if (!channel.startsWith(CHANNEL_PREFIX)) return;
+    try {
+      local.emit(channel.slice(CHANNEL_PREFIX.length), JSON.parse(raw));
+    } catch {
+      log.warn('ignored a malformed pub/sub message', { channel });
+    }
+  });
+  let readyPromise: Promise<void> | undefined;
+  const ready = () =>
+    (readyPromise ??= (async () => {
+      await Promise.all([pub.connect(), sub.connect()]);
+      await sub.subscribe(`${CHANNEL_PREFIX}resourceEvent`, `${CHANNEL_PREFIX}syncRun`);
+    })());
+  return {
+    transport: 'redis',
+    async publish(topic, message) {
+      await pub.publish(CHANNEL_PREFIX + topic, JSON.stringify(message));
+    },
+    subscribe: (topic, signal) => memoryIterator(local, topic, signal),
+    ready,
+    async close() {
+      local.removeAllListeners();
+      await Promise.allSettled([pub.quit(), sub.quit()]);
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { ZDoReservedIp, type TDoReservedIp } from '../do-schemas.js';
+import type { KindSpec } from './types.js';
+
+/** Reserved IPs (formerly floating IPs): `/v2/reserved_ips`, `/v2/floating_ips` where that 404s. */
+export const floatingIpKind: KindSpec<TDoReservedIp> = {
+  kind: 'floating_ip',
+  worker: 'FLOATING_IPS',
+  listings: [
+    {
+      path: '/v2/reserved_ips',
+      envelope: 'reserved_ips',
+      item: ZDoReservedIp,
+      fallback: { path: '/v2/floating_ips', envelope: 'floating_ips', item: ZDoReservedIp },
+    },
+  ],
+  normalize: (ip) => ({
+    providerId: ip.ip,
+    name: ip.ip,
+    status: ip.droplet ? 'assigned' : 'unassigned',
+    region: ip.region.slug,
+    providerCreatedAt: null,
+    attrs: {
+      droplet_id: ip.droplet?.id ?? null,
+      droplet_name: ip.droplet?.name ?? null,
+      locked: ip.locked ?? false,
+      project_id: ip.project_id ?? null,
+    },
+  }),
+};

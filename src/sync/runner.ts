@@ -1,0 +1,182 @@
+import type { Database } from '../db/index.js';
+import type { SyncWorkerName } from '../domain/workers.js';
+import type { Logger } from '../log.js';
+import type { PubSub, ResourceEventMessage } from '../pubsub.js';
+import type { SyncRun } from '../generated/prisma/client.js';
+import type { DoClient, DoSession, TPagesSpec } from './client.js';
+import { DoError, isDoStatus } from './errors.js';
+import { attribute } from './attribution.js';
+import { eventTransaction, insertEvents, publishEvents } from './events.js';
+import { markMissing } from './lifecycle.js';
+import { upsertBatch } from './upsert.js';
+import type { KindLookup, KindSpec, NormalizedResource } from './kinds/types.js';
+
+/** What a run needs; one per app. */
+export type SyncDeps = {
+  db: Database;
+  pubsub: PubSub;
+  log: Logger;
+  client: DoClient;
+  accountId: string;
+  fallbackTenantId: string;
+  /** Kinds whose worker is enabled: the project sweep gives them attribution only, no placeholders. */
+  dedicatedKinds: ReadonlySet<string>;
+};
+
+/** Counters a run records. */
+export type RunTotals = {
+  fetched: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  markedMissing: number;
+  markedStale: number;
+  revived: number;
+};
+
+export type RunContext = {
+  deps: SyncDeps;
+  runId: string;
+  session: DoSession;
+  totals: RunTotals;
+  /** Stores nothing itself: publishes events that are already committed. */
+  publish(events: ResourceEventMessage[]): Promise<void>;
+};
+
+/** The body of one worker; returns normally only when every listing was complete. */
+export type WorkerBody = (run: RunContext) => Promise<void>;
+
+/** Rows per write: pages are streamed into batches of this size, never held whole. */
+export const BATCH_SIZE = 500;
+
+export const emptyTotals = (): RunTotals => ({ fetched: 0, created: 0, updated: 0, unchanged: 0, markedMissing: 0, markedStale: 0, revived: 0 });
+
+/**
+ * Records a run around `body`: RUNNING, then SUCCEEDED (complete) or FAILED with the error.
+ * Publishes the run as it starts and finishes. Never throws for a failed listing: the run
+ * says what happened.
+ */
+export async function executeRun(
+  deps: SyncDeps,
+  worker: SyncWorkerName,
+  trigger: 'SCHEDULE' | 'MANUAL' | 'STARTUP',
+  body: WorkerBody,
+): Promise<SyncRun> {
+  const { db, pubsub, log, accountId } = deps;
+  const run = await db.prisma.syncRun.create({ data: { accountId, worker, trigger } });
+  await pubsub.publish('syncRun', { id: run.id, accountId, worker, status: 'RUNNING' });
+  const session = deps.client.session();
+  const totals = emptyTotals();
+  const ctx: RunContext = {
+    deps,
+    runId: run.id,
+    session,
+    totals,
+    publish: async (events) => {
+      for (const e of events) if (e.type === 'REVIVED') totals.revived++;
+      await publishEvents(pubsub, events);
+    },
+  };
+  let error: string | null = null;
+  try {
+    await body(ctx);
+  } catch (e) {
+    error = describeFailure(e);
+    log.warn('sync run failed', { worker, runId: run.id, error });
+  }
+  const finished = await db.prisma.syncRun.update({
+    where: { id: run.id },
+    data: {
+      status: error ? 'FAILED' : 'SUCCEEDED',
+      complete: !error,
+      finishedAt: new Date(),
+      error,
+      apiRequests: session.requests,
+      rateRemaining: session.rateLimitRemaining,
+      ...totals,
+    },
+  });
+  await pubsub.publish('syncRun', { id: run.id, accountId, worker, status: finished.status });
+  log.info('sync run finished', { worker, status: finished.status, fetched: totals.fetched, created: totals.created, updated: totals.updated, requests: session.requests });
+  return finished;
+}
+
+function describeFailure(e: unknown): string {
+  if (e instanceof DoError) {
+    const status = (e as { status?: number }).status;
+    return `${e.endpoint}: ${status ? `HTTP ${status} ` : ''}${e.message}${e.incomplete ? ' (listing incomplete: no strikes counted)' : ''}`;
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Pages of a listing, or of its fallback when DigitalOcean answers 404 for the first. */
+async function* listingPages<T>(session: DoSession, listing: TPagesSpec<T> & { fallback?: TPagesSpec<T> }): AsyncGenerator<T[]> {
+  try {
+    yield* session.pages(listing);
+  } catch (error) {
+    if (!listing.fallback || !isDoStatus(error, 404) || (error as DoError).itemsYielded > 0) throw error;
+    yield* session.pages(listing.fallback);
+  }
+}
+
+async function loadLookup(deps: SyncDeps, spec: KindSpec): Promise<KindLookup> {
+  if (spec.lookup !== 'dropletsByBackupId') return {};
+  const droplets = await deps.db.prisma.$queryRawUnsafe<{ providerId: string; name: string; ids: unknown }[]>(
+    `SELECT "providerId", name, attrs->'backup_ids' AS ids FROM "Resource" WHERE "accountId" = $1::uuid AND kind = 'droplet'`,
+    deps.accountId,
+  );
+  const map = new Map<string, { id: string; name: string }>();
+  for (const d of droplets) {
+    if (Array.isArray(d.ids)) for (const id of d.ids) map.set(String(id), { id: d.providerId, name: d.name });
+  }
+  return { dropletsByBackupId: map };
+}
+
+/** The generic kind worker: list → validate → normalize → upsert → mark missing → events. */
+export function kindWorker(spec: KindSpec): WorkerBody {
+  return async (run) => {
+    const { deps, totals } = run;
+    const lookup = await loadLookup(deps, spec);
+    const seen = new Set<string>();
+    let batch: NormalizedResource[] = [];
+    const ctx = { accountId: deps.accountId, fallbackTenantId: deps.fallbackTenantId, syncRunId: run.runId, kind: spec.kind };
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const result = await upsertBatch(deps.db, ctx, batch);
+      batch = [];
+      totals.created += result.created;
+      totals.updated += result.updated;
+      totals.unchanged += result.unchanged;
+      await run.publish(result.events);
+    };
+    for (const listing of spec.listings) {
+      for await (const page of listingPages(run.session, listing)) {
+        for (const item of page) {
+          if (spec.accept && !spec.accept(item)) continue;
+          const row = spec.normalize(item, lookup);
+          totals.fetched++;
+          seen.add(row.providerId);
+          batch.push(row);
+        }
+        if (batch.length >= BATCH_SIZE) await flush();
+      }
+    }
+    await flush();
+    // Only here, after every listing completed, do absences count.
+    const missed = await markMissing(deps.db, { accountId: deps.accountId, syncRunId: run.runId }, spec.kind, [...seen], false);
+    totals.markedMissing += missed.markedMissing;
+    totals.markedStale += missed.markedStale;
+    await run.publish(missed.events);
+    await reattributeAll(run);
+  };
+}
+
+/** Attribution of the whole account (children follow parents that changed in this run). */
+export async function reattributeAll(run: RunContext): Promise<void> {
+  const { deps } = run;
+  const events = await eventTransaction(deps.db.prisma, async (tx) => {
+    const drafts = await attribute(tx, { accountId: deps.accountId, fallbackTenantId: deps.fallbackTenantId, resourceIds: null });
+    return insertEvents(tx, deps.accountId, run.runId, drafts);
+  });
+  await run.publish(events);
+}
