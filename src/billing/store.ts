@@ -10,8 +10,11 @@ import type { AutoMatchMethod, MatchMethod, ParsedInvoiceLine, ResourceKind, Unm
  * transaction, so a failed ingest leaves the previous state untouched.
  */
 
-/** Rows per multi-row INSERT of lines (≈20 columns each, well under PostgreSQL's 65,535 parameters). */
-export const LINE_CHUNK = 2_000;
+/**
+ * Rows per multi-row INSERT of lines: 20 columns each, so 30,000 bind values, under the
+ * 32,766 at which Prisma splits a `createMany` itself (one chunk = exactly one statement).
+ */
+export const LINE_CHUNK = 1_500;
 /** Rows per multi-row INSERT of matches (6 columns). */
 export const MATCH_CHUNK = 5_000;
 /** Rows per set-based UPDATE of lines (one JSON parameter per statement). */
