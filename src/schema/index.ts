@@ -9,8 +9,12 @@ import './resource.js';
 import './project.js';
 import './tenant.js';
 import './inventory-summary.js';
+import './resource-event.js';
+import './sync-run.js';
+import './attribution.js';
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});
 
 export const schema = lexicographicSortSchema(builder.toSchema());

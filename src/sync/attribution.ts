@@ -73,7 +73,8 @@ export async function attribute(tx: Tx, scope: AttributionScope): Promise<EventD
          par."projectId" AS new_project,
          CASE WHEN r."tenantSource" = 'MANUAL' THEN r."tenantId" WHEN par.id IS NOT NULL THEN par."tenantId" ELSE $2::uuid END AS new_tenant,
          (CASE WHEN r."tenantSource" = 'MANUAL' THEN 'MANUAL'::"TenantSource"
-               WHEN par.id IS NOT NULL THEN par."tenantSource"
+               -- A parent's MANUAL is not the child's own override: copied as MANUAL it would stick after the parent's is removed.
+               WHEN par.id IS NOT NULL THEN CASE WHEN par."tenantSource" = 'MANUAL' THEN 'PROJECT'::"TenantSource" ELSE par."tenantSource" END
                ELSE 'FALLBACK'::"TenantSource" END) AS new_source
        FROM "Resource" r ${membership}
        LEFT JOIN "Resource" par ON par."accountId" = r."accountId" AND par.urn = r."parentUrn"

@@ -1,0 +1,203 @@
+import { GraphQLError } from 'graphql';
+import { assertOperator, assertUnscoped } from '../auth.js';
+import type { Context } from '../context.js';
+import type { Prisma, Project, Resource } from '../generated/prisma/client.js';
+import { attribute } from '../sync/attribution.js';
+import { eventTransaction, insertEvents, publishEvents, type EventDraft } from '../sync/events.js';
+import { builder, decodeIdOf } from './builder.js';
+import { UserErrorRef, type UserErrorShape } from './enums.js';
+import { ProjectRef } from './project.js';
+import { ResourceRef } from './resource.js';
+
+type Tx = Prisma.TransactionClient;
+
+/** Longest reason kept with a manual change. */
+const MAX_REASON = 500;
+
+/**
+ * Decodes a global id of `typename` from an input field; a malformed id or one of another
+ * type is a userError INVALID_INPUT (the contract makes bad input data, not an exception).
+ */
+function decodeInputId(typename: string, value: string | number, field: string, errors: UserErrorShape[]): string | null {
+  try {
+    return decodeIdOf(typename, String(value), `input.${field}`);
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    errors.push({ code: 'INVALID_INPUT', message: error.message, path: ['input', field] });
+    return null;
+  }
+}
+
+function checkReason(reason: string | null | undefined, errors: UserErrorShape[]): string | null {
+  const trimmed = reason?.trim() || null;
+  if (trimmed && trimmed.length > MAX_REASON) {
+    errors.push({ code: 'INVALID_INPUT', message: `reason must be at most ${MAX_REASON} characters`, path: ['input', 'reason'] });
+  }
+  return trimmed;
+}
+
+async function findTenant(ctx: Context, tenantId: string | null, errors: UserErrorShape[]) {
+  if (!tenantId) return null;
+  const tenant = await ctx.db.prisma.tenant.findUnique({ where: { id: tenantId } });
+  if (!tenant) errors.push({ code: 'NOT_FOUND', message: 'no tenant has this id', path: ['input', 'tenantId'] });
+  return tenant;
+}
+
+/** The resource ids whose attribution follows from these resources or projects: themselves and backups/snapshots taken of them. */
+async function withChildren(tx: Tx, accountId: string, where: { resourceId?: string; projectId?: string }): Promise<string[]> {
+  const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
+    `WITH own AS (
+       SELECT r.id, r.urn FROM "Resource" r
+       WHERE r."accountId" = $1::uuid AND (r.id = $2::uuid OR r."projectId" = $3::uuid
+         OR EXISTS (SELECT 1 FROM "ProjectMembership" m WHERE m."accountId" = r."accountId" AND m.kind = r.kind
+                    AND m."providerId" = r."providerId" AND m."projectId" = $3::uuid))
+     )
+     SELECT id FROM own
+     UNION SELECT c.id FROM "Resource" c JOIN own ON c."accountId" = $1::uuid AND c."parentUrn" = own.urn`,
+    accountId,
+    where.resourceId ?? null,
+    where.projectId ?? null,
+  );
+  return rows.map((r) => r.id);
+}
+
+const AssignProjectTenantInput = builder.inputType('AssignProjectTenantInput', {
+  fields: (t) => ({
+    projectId: t.id({ required: true }),
+    tenantId: t.id({ description: "Null removes the project's tenant." }),
+    reason: t.string(),
+  }),
+});
+
+const AssignProjectTenantPayload = builder
+  .objectRef<{ project: Project | null; userErrors: UserErrorShape[] }>('AssignProjectTenantPayload')
+  .implement({
+    fields: (t) => ({
+      project: t.field({ type: ProjectRef, nullable: true, resolve: (p) => p.project }),
+      userErrors: t.field({ type: [UserErrorRef], resolve: (p) => p.userErrors }),
+    }),
+  });
+
+builder.mutationField('assignProjectTenant', (t) =>
+  t.field({
+    type: AssignProjectTenantPayload,
+    description:
+      "Sets (or, with tenantId null, removes) a project's tenant; its resources (and their backups and snapshots) without a manual " +
+      'override follow, each change stored as a TENANT_CHANGED event with the actor and reason. userErrors: INVALID_INPUT (malformed id, ' +
+      'reason too long), NOT_FOUND (no such project or tenant), NO_CHANGE (the project already has this tenant; the payload carries it).',
+    args: { input: t.arg({ type: AssignProjectTenantInput, required: true }) },
+    resolve: async (_parent, { input }, ctx) => {
+      assertOperator(ctx.viewer);
+      assertUnscoped(ctx.viewer);
+      const errors: UserErrorShape[] = [];
+      const projectId = decodeInputId('Project', input.projectId, 'projectId', errors);
+      const tenantId = input.tenantId == null ? null : decodeInputId('Tenant', input.tenantId, 'tenantId', errors);
+      const reason = checkReason(input.reason, errors);
+      if (errors.length) return { project: null, userErrors: errors };
+      const project = await ctx.db.prisma.project.findFirst({ where: { id: projectId!, accountId: ctx.accountId } });
+      if (!project) errors.push({ code: 'NOT_FOUND', message: 'no project has this id', path: ['input', 'projectId'] });
+      await findTenant(ctx, tenantId, errors);
+      if (errors.length) return { project: null, userErrors: errors };
+      if (project!.tenantId === tenantId) {
+        return {
+          project,
+          userErrors: [{ code: 'NO_CHANGE', message: tenantId ? 'the project already has this tenant' : 'the project has no tenant', path: ['input', 'tenantId'] }],
+        };
+      }
+      const { updated, events } = await eventTransaction(ctx.db.prisma, async (tx) => {
+        const updated = await tx.project.update({ where: { id: project!.id }, data: { tenantId } });
+        const drafts = await attribute(tx, {
+          accountId: ctx.accountId,
+          fallbackTenantId: ctx.fallbackTenantId,
+          resourceIds: await withChildren(tx, ctx.accountId, { projectId: project!.id }),
+          actor: ctx.viewer.actor,
+          reason,
+        });
+        return { updated, events: await insertEvents(tx, ctx.accountId, null, drafts) };
+      });
+      await publishEvents(ctx.pubsub, events);
+      return { project: updated, userErrors: [] };
+    },
+  }),
+);
+
+const ReassignResourceTenantInput = builder.inputType('ReassignResourceTenantInput', {
+  fields: (t) => ({
+    resourceId: t.id({ required: true }),
+    tenantId: t.id({ description: 'Null removes a manual override, so the resource follows its project again.' }),
+    reason: t.string(),
+  }),
+});
+
+const ReassignResourceTenantPayload = builder
+  .objectRef<{ resource: Resource | null; userErrors: UserErrorShape[] }>('ReassignResourceTenantPayload')
+  .implement({
+    fields: (t) => ({
+      resource: t.field({ type: ResourceRef, nullable: true, resolve: (p) => p.resource }),
+      userErrors: t.field({ type: [UserErrorRef], resolve: (p) => p.userErrors }),
+    }),
+  });
+
+builder.mutationField('reassignResourceTenant', (t) =>
+  t.field({
+    type: ReassignResourceTenantPayload,
+    description:
+      "Overrides a resource's tenant (MANUAL: later syncs keep it), or with tenantId null removes the override so the resource follows " +
+      'its project (or parent, or the fallback tenant) again. Backups and snapshots of the resource follow it. Changes are TENANT_CHANGED ' +
+      'events with the actor and reason. userErrors: INVALID_INPUT, NOT_FOUND, NO_CHANGE (removing an override the resource does not ' +
+      'have, or setting the tenant it already has manually; the payload carries the resource unchanged).',
+    args: { input: t.arg({ type: ReassignResourceTenantInput, required: true }) },
+    resolve: async (_parent, { input }, ctx) => {
+      assertOperator(ctx.viewer);
+      assertUnscoped(ctx.viewer);
+      const errors: UserErrorShape[] = [];
+      const resourceId = decodeInputId('Resource', input.resourceId, 'resourceId', errors);
+      const tenantId = input.tenantId == null ? null : decodeInputId('Tenant', input.tenantId, 'tenantId', errors);
+      const reason = checkReason(input.reason, errors);
+      if (errors.length) return { resource: null, userErrors: errors };
+      const resource = await ctx.db.prisma.resource.findFirst({ where: { id: resourceId!, accountId: ctx.accountId } });
+      if (!resource) errors.push({ code: 'NOT_FOUND', message: 'no resource has this id', path: ['input', 'resourceId'] });
+      const tenant = await findTenant(ctx, tenantId, errors);
+      if (errors.length) return { resource: null, userErrors: errors };
+      const manual = resource!.tenantSource === 'MANUAL';
+      if (!tenantId && !manual) {
+        return {
+          resource,
+          userErrors: [{ code: 'NO_CHANGE', message: 'the resource has no manual tenant to remove', path: ['input', 'tenantId'] }],
+        };
+      }
+      if (tenantId && manual && resource!.tenantId === tenantId) {
+        return {
+          resource,
+          userErrors: [{ code: 'NO_CHANGE', message: 'the resource is already assigned to this tenant manually', path: ['input', 'tenantId'] }],
+        };
+      }
+      const by = { actor: ctx.viewer.actor, reason };
+      const { updated, events } = await eventTransaction(ctx.db.prisma, async (tx) => {
+        const before = await tx.resource.findUniqueOrThrow({ where: { id: resource!.id }, include: { tenant: true } });
+        const drafts: EventDraft[] = [];
+        if (tenantId) {
+          await tx.resource.update({ where: { id: before.id }, data: { tenantSource: 'MANUAL', tenantId, tenantReason: reason } });
+          if (before.tenantId !== tenantId) {
+            drafts.push({ resourceId: before.id, type: 'TENANT_CHANGED', from: before.tenant?.slug ?? null, to: tenant!.slug, ...by });
+          }
+        } else {
+          // Attribution recomputes the tenant from the project, the parent or the fallback.
+          await tx.resource.update({ where: { id: before.id }, data: { tenantSource: 'NONE', tenantReason: null } });
+        }
+        drafts.push(
+          ...(await attribute(tx, {
+            accountId: ctx.accountId,
+            fallbackTenantId: ctx.fallbackTenantId,
+            resourceIds: await withChildren(tx, ctx.accountId, { resourceId: before.id }),
+            ...by,
+          })),
+        );
+        const updated = await tx.resource.findUniqueOrThrow({ where: { id: before.id } });
+        return { updated, events: await insertEvents(tx, ctx.accountId, null, drafts) };
+      });
+      await publishEvents(ctx.pubsub, events);
+      return { resource: updated, userErrors: [] };
+    },
+  }),
+);

@@ -1,0 +1,227 @@
+import type { Context } from '../context.js';
+import type { Prisma, ResourceEvent } from '../generated/prisma/client.js';
+import type { ResourceEventMessage } from '../pubsub.js';
+import { EVENT_TYPES, type EventType } from '../sync/events.js';
+import { builder, decodeIdOf } from './builder.js';
+import { ResourceKindEnum } from './enums.js';
+import { liveStream } from './live.js';
+import { assertPageArgs, connectionSizes, namedConnection, type PageArgs } from './pagination.js';
+
+export const ResourceEventTypeEnum = builder.enumType('ResourceEventType', { values: EVENT_TYPES });
+
+export const ResourceEventRef = builder.prismaNode('ResourceEvent', {
+  id: { field: 'sequence' },
+  findUnique: (id, ctx) => ({ sequence: Number(id), accountId: ctx.accountId, ...(ctx.viewer.tenantId ? { tenantId: ctx.viewer.tenantId } : {}) }),
+  fields: (t) => ({
+    sequence: t.exposeInt('sequence', {
+      description: 'Strictly increasing across all events; a client that reconnects asks for events after the last one it saw.',
+    }),
+    type: t.expose('type', { type: ResourceEventTypeEnum }),
+    kind: t.expose('kind', { type: ResourceKindEnum, description: 'Kind of the resource.' }),
+    resource: t.relation('resource'),
+    from: t.exposeString('from', {
+      nullable: true,
+      description: 'Previous value (status, lifecycle, tenant slug, project id) where the type has one.',
+    }),
+    to: t.exposeString('to', { nullable: true }),
+    at: t.expose('at', { type: 'DateTime' }),
+    syncRun: t.relation('syncRun', { nullable: true }),
+    actor: t.exposeString('actor', {
+      nullable: true,
+      description: 'Who made the change, for changes an operator made (API key id, "admin"); null for the sync.',
+    }),
+    reason: t.exposeString('reason', { nullable: true, description: "The operator's reason, where given." }),
+  }),
+});
+
+export const ResourceEventConnection = namedConnection(ResourceEventRef, 'ResourceEvent');
+
+export const ResourceEventFilterInput = builder.inputType('ResourceEventFilter', {
+  fields: (t) => ({
+    types: t.field({ type: [ResourceEventTypeEnum] }),
+    kinds: t.field({ type: [ResourceKindEnum] }),
+    tenantId: t.id({ description: 'Tenant of the resource when the event happened.' }),
+    projectId: t.id({ description: 'Project of the resource when the event happened.' }),
+    resourceId: t.id(),
+    afterSequence: t.int({ description: 'Only events with a greater sequence.' }),
+  }),
+});
+
+type EventFilterInput = typeof ResourceEventFilterInput.$inferInput;
+
+/** A filter with its ids decoded and the viewer's scope applied; shared by the query and the subscriptions. */
+type EventFilter = {
+  accountId: string;
+  types: Set<string> | null;
+  kinds: Set<string> | null;
+  tenantId: string | null;
+  scopeTenantId: string | null;
+  projectId: string | null;
+  resourceId: string | null;
+  afterSequence: number | null;
+};
+
+/** A tenant-scoped viewer sees the events that happened while a resource was its tenant's. */
+function eventScope(ctx: Context) {
+  return { accountId: ctx.accountId, ...(ctx.viewer.tenantId ? { tenantId: ctx.viewer.tenantId } : {}) };
+}
+
+function decodeFilter(ctx: Context, filter: EventFilterInput | null | undefined, only: readonly EventType[] | null): EventFilter {
+  let types: Set<string> | null = filter?.types ? new Set(filter.types) : null;
+  if (only) types = new Set(only.filter((t) => !types || types.has(t)));
+  return {
+    accountId: ctx.accountId,
+    types,
+    kinds: filter?.kinds ? new Set(filter.kinds) : null,
+    tenantId: filter?.tenantId ? decodeIdOf('Tenant', String(filter.tenantId), 'filter.tenantId') : null,
+    scopeTenantId: ctx.viewer.tenantId,
+    projectId: filter?.projectId ? decodeIdOf('Project', String(filter.projectId), 'filter.projectId') : null,
+    resourceId: filter?.resourceId ? decodeIdOf('Resource', String(filter.resourceId), 'filter.resourceId') : null,
+    afterSequence: filter?.afterSequence ?? null,
+  };
+}
+
+function eventWhere(f: EventFilter): Prisma.ResourceEventWhereInput {
+  const and: Prisma.ResourceEventWhereInput[] = [{ accountId: f.accountId }];
+  if (f.types) and.push({ type: { in: [...f.types] as EventType[] } });
+  if (f.kinds) and.push({ kind: { in: [...f.kinds] as ResourceEvent['kind'][] } });
+  if (f.tenantId) and.push({ tenantId: f.tenantId });
+  if (f.scopeTenantId) and.push({ tenantId: f.scopeTenantId });
+  if (f.projectId) and.push({ projectId: f.projectId });
+  if (f.resourceId) and.push({ resourceId: f.resourceId });
+  if (f.afterSequence != null) and.push({ sequence: { gt: f.afterSequence } });
+  return { AND: and };
+}
+
+function eventMatches(f: EventFilter, m: ResourceEventMessage): boolean {
+  return (
+    m.accountId === f.accountId &&
+    (!f.types || f.types.has(m.type)) &&
+    (!f.kinds || f.kinds.has(m.kind)) &&
+    (!f.tenantId || m.tenantId === f.tenantId) &&
+    (!f.scopeTenantId || m.tenantId === f.scopeTenantId) &&
+    (!f.projectId || m.projectId === f.projectId) &&
+    (!f.resourceId || m.resourceId === f.resourceId) &&
+    (f.afterSequence == null || m.sequence > f.afterSequence)
+  );
+}
+
+/** A published message is the stored row as committed: no read is needed to yield it. */
+function rowOf(m: ResourceEventMessage): ResourceEvent {
+  return {
+    sequence: m.sequence,
+    accountId: m.accountId,
+    resourceId: m.resourceId,
+    type: m.type as ResourceEvent['type'],
+    kind: m.kind as ResourceEvent['kind'],
+    tenantId: m.tenantId,
+    projectId: m.projectId,
+    from: m.from,
+    to: m.to,
+    at: new Date(m.at),
+    syncRunId: m.syncRunId,
+    actor: m.actor,
+    reason: m.reason,
+  };
+}
+
+/** Rows of a catch-up read per query. */
+const BACKLOG_PAGE = 500;
+
+async function* backlogPages(ctx: Context, f: EventFilter): AsyncGenerator<ResourceEvent[]> {
+  let after = f.afterSequence ?? 0;
+  for (;;) {
+    const page = await ctx.db.prisma.resourceEvent.findMany({
+      where: eventWhere({ ...f, afterSequence: after }),
+      orderBy: { sequence: 'asc' },
+      take: BACKLOG_PAGE,
+    });
+    if (page.length) yield page;
+    if (page.length < BACKLOG_PAGE) return;
+    after = page[page.length - 1]!.sequence;
+  }
+}
+
+/**
+ * Committed events as they are published; with `afterSequence`, the stored events after it
+ * first (catch-up after a reconnect), then live ones, each exactly once and in order.
+ */
+function eventStream(ctx: Context, filter: EventFilterInput | null | undefined, only: readonly EventType[] | null) {
+  const f = decodeFilter(ctx, filter, only);
+  return liveStream<ResourceEventMessage, ResourceEvent>({
+    subscribe: (signal) => ctx.pubsub.subscribe('resourceEvent', signal),
+    accept: (m) => eventMatches(f, m),
+    load: rowOf,
+    ...(f.afterSequence != null
+      ? {
+          backlog: () => backlogPages(ctx, f),
+          keyOf: { item: (e: ResourceEvent) => e.sequence, message: (m: ResourceEventMessage) => m.sequence },
+        }
+      : {}),
+  });
+}
+
+builder.queryFields((t) => ({
+  resourceEvents: t.prismaConnection(
+    {
+      type: 'ResourceEvent',
+      cursor: 'sequence',
+      ...connectionSizes,
+      args: { filter: t.arg({ type: ResourceEventFilterInput }) },
+      description: 'Stored events, oldest first, so a client that reconnects catches up in order (filter.afterSequence).',
+      totalCount: (_parent, args, ctx) => ctx.db.prisma.resourceEvent.count({ where: eventWhere(decodeFilter(ctx, args.filter, null)) }),
+      resolve: (query, _parent, args, ctx) => {
+        assertPageArgs(args);
+        return ctx.db.prisma.resourceEvent.findMany({
+          ...query,
+          where: eventWhere(decodeFilter(ctx, args.filter, null)),
+          orderBy: { sequence: 'asc' },
+        });
+      },
+    },
+    ResourceEventConnection,
+  ),
+}));
+
+builder.prismaObjectField('Resource', 'events', (t) =>
+  t.relatedConnection(
+    'events',
+    {
+      cursor: 'sequence',
+      ...connectionSizes,
+      totalCount: true,
+      description: "The resource's events, newest first.",
+      query: (args, ctx) => {
+        assertPageArgs(args as PageArgs);
+        return { where: eventScope(ctx), orderBy: { sequence: 'desc' } };
+      },
+    },
+    ResourceEventConnection,
+  ),
+);
+
+const LIFECYCLE_TYPES = ['MISSED', 'STALE', 'REVIVED'] as const satisfies readonly EventType[];
+
+builder.subscriptionFields((t) => ({
+  resourceEvents: t.field({
+    type: ResourceEventRef,
+    description: 'Every resource event as the sync writes it.',
+    args: { filter: t.arg({ type: ResourceEventFilterInput }) },
+    subscribe: (_root, args, ctx) => eventStream(ctx, args.filter, null),
+    resolve: (event: ResourceEvent) => event,
+  }),
+  resourceStatusChanged: t.field({
+    type: ResourceEventRef,
+    description: 'STATUS_CHANGED events only.',
+    args: { filter: t.arg({ type: ResourceEventFilterInput }) },
+    subscribe: (_root, args, ctx) => eventStream(ctx, args.filter, ['STATUS_CHANGED']),
+    resolve: (event: ResourceEvent) => event,
+  }),
+  resourceLifecycleChanged: t.field({
+    type: ResourceEventRef,
+    description: 'MISSED, STALE and REVIVED events only.',
+    args: { filter: t.arg({ type: ResourceEventFilterInput }) },
+    subscribe: (_root, args, ctx) => eventStream(ctx, args.filter, LIFECYCLE_TYPES),
+    resolve: (event: ResourceEvent) => event,
+  }),
+}));

@@ -1,0 +1,161 @@
+import { assertOperator, assertUnscoped } from '../auth.js';
+import { SYNC_WORKERS, type SyncWorkerName } from '../domain/workers.js';
+import type { SyncRun } from '../generated/prisma/client.js';
+import type { SyncRunMessage } from '../pubsub.js';
+import type { WorkerStatus } from '../sync/service.js';
+import { builder } from './builder.js';
+import { UserErrorRef, type UserErrorShape } from './enums.js';
+import { liveStream } from './live.js';
+import { assertPageArgs, connectionSizes, namedConnection } from './pagination.js';
+
+export const SyncWorkerEnum = builder.enumType('SyncWorker', { values: SYNC_WORKERS });
+export const SyncRunStatusEnum = builder.enumType('SyncRunStatus', { values: ['RUNNING', 'SUCCEEDED', 'FAILED'] as const });
+export const SyncTriggerEnum = builder.enumType('SyncTrigger', { values: ['SCHEDULE', 'MANUAL', 'STARTUP'] as const });
+
+export const SyncRunRef = builder.prismaNode('SyncRun', {
+  id: { field: 'id' },
+  findUnique: (id, ctx) => ({ id, accountId: ctx.accountId }),
+  fields: (t) => ({
+    worker: t.expose('worker', { type: SyncWorkerEnum }),
+    status: t.expose('status', { type: SyncRunStatusEnum }),
+    trigger: t.expose('trigger', { type: SyncTriggerEnum }),
+    startedAt: t.expose('startedAt', { type: 'DateTime' }),
+    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
+    fetched: t.exposeInt('fetched'),
+    created: t.exposeInt('created'),
+    updated: t.exposeInt('updated'),
+    unchanged: t.exposeInt('unchanged'),
+    markedMissing: t.exposeInt('markedMissing'),
+    markedStale: t.exposeInt('markedStale'),
+    revived: t.exposeInt('revived'),
+    apiRequests: t.exposeInt('apiRequests'),
+    rateRemaining: t.exposeInt('rateRemaining', {
+      nullable: true,
+      description: "DigitalOcean's ratelimit-remaining after the run's last request.",
+    }),
+    complete: t.exposeBoolean('complete', { description: 'True when every listing of the run was complete (only then do absences count).' }),
+    error: t.exposeString('error', { nullable: true }),
+  }),
+});
+
+export const SyncRunConnection = namedConnection(SyncRunRef, 'SyncRun');
+
+type WorkerStatusShape = WorkerStatus & { lastRun: SyncRun | null; lastSuccess: SyncRun | null };
+
+const SyncWorkerStatusRef = builder.objectRef<WorkerStatusShape>('SyncWorkerStatus').implement({
+  fields: (t) => ({
+    worker: t.expose('worker', { type: SyncWorkerEnum }),
+    schedule: t.exposeString('schedule', { description: 'Cron pattern in effect ("off" when the worker does not run on a schedule).' }),
+    enabled: t.exposeBoolean('enabled'),
+    running: t.exposeBoolean('running', { description: 'Running in this process.' }),
+    nextRunAt: t.expose('nextRunAt', { type: 'DateTime', nullable: true }),
+    lastRun: t.field({ type: SyncRunRef, nullable: true, resolve: (s) => s.lastRun }),
+    lastSuccess: t.field({ type: SyncRunRef, nullable: true, resolve: (s) => s.lastSuccess }),
+  }),
+});
+
+/** The newest run of each worker (of the given status), in one query. */
+async function latestRuns(prisma: import('../db/index.js').Database['prisma'], accountId: string, status: 'SUCCEEDED' | null) {
+  const ids = await prisma.$queryRawUnsafe<{ id: string }[]>(
+    `SELECT DISTINCT ON (worker) id FROM "SyncRun"
+     WHERE "accountId" = $1::uuid ${status ? `AND status = 'SUCCEEDED'` : ''}
+     ORDER BY worker, "startedAt" DESC, id DESC`,
+    accountId,
+  );
+  const rows = ids.length ? await prisma.syncRun.findMany({ where: { id: { in: ids.map((r) => r.id) } } }) : [];
+  return new Map(rows.map((r) => [r.worker as SyncWorkerName, r]));
+}
+
+builder.queryFields((t) => ({
+  syncRuns: t.prismaConnection(
+    {
+      type: 'SyncRun',
+      cursor: 'id',
+      ...connectionSizes,
+      args: { worker: t.arg({ type: SyncWorkerEnum }) },
+      description: 'Runs, newest first.',
+      totalCount: (_parent, args, ctx) =>
+        ctx.db.prisma.syncRun.count({ where: { accountId: ctx.accountId, ...(args.worker ? { worker: args.worker } : {}) } }),
+      resolve: (query, _parent, args, ctx) => {
+        assertPageArgs(args);
+        return ctx.db.prisma.syncRun.findMany({
+          ...query,
+          where: { accountId: ctx.accountId, ...(args.worker ? { worker: args.worker } : {}) },
+          orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+        });
+      },
+    },
+    SyncRunConnection,
+  ),
+  syncStatus: t.field({
+    type: [SyncWorkerStatusRef],
+    description: 'Every worker: schedule, whether it runs here, and its last runs. Without a sync service (no DigitalOcean client) none is enabled.',
+    resolve: async (_parent, _args, ctx) => {
+      const statuses: WorkerStatus[] =
+        ctx.sync?.status() ??
+        SYNC_WORKERS.map((worker) => ({ worker, schedule: 'off', enabled: false, running: false, nextRunAt: null }));
+      const [last, success] = await Promise.all([
+        latestRuns(ctx.db.prisma, ctx.accountId, null),
+        latestRuns(ctx.db.prisma, ctx.accountId, 'SUCCEEDED'),
+      ]);
+      return statuses.map((s) => ({ ...s, lastRun: last.get(s.worker) ?? null, lastSuccess: success.get(s.worker) ?? null }));
+    },
+  }),
+}));
+
+const RunSyncInput = builder.inputType('RunSyncInput', {
+  fields: (t) => ({ worker: t.field({ type: SyncWorkerEnum, required: true }) }),
+});
+
+const RunSyncPayload = builder.objectRef<{ syncRun: SyncRun | null; userErrors: UserErrorShape[] }>('RunSyncPayload').implement({
+  fields: (t) => ({
+    syncRun: t.field({ type: SyncRunRef, nullable: true, description: 'The finished run (the mutation waits for it).', resolve: (p) => p.syncRun }),
+    userErrors: t.field({ type: [UserErrorRef], resolve: (p) => p.userErrors }),
+  }),
+});
+
+const SKIP_MESSAGES = {
+  UNKNOWN_WORKER: 'this server has no such worker',
+  DISABLED: 'the worker is disabled (its schedule is off, or the server is stopping)',
+  ALREADY_RUNNING: 'the worker is running now (here or on another replica); its run will finish on its own',
+  ALREADY_RAN: 'the worker has just run',
+} as const;
+
+builder.mutationField('runSync', (t) =>
+  t.field({
+    type: RunSyncPayload,
+    description:
+      'Runs a worker now and waits for it. userErrors: NOT_CONFIGURED (no sync service: no DigitalOcean client), UNKNOWN_WORKER, DISABLED, ALREADY_RUNNING.',
+    args: { input: t.arg({ type: RunSyncInput, required: true }) },
+    resolve: async (_parent, { input }, ctx) => {
+      assertOperator(ctx.viewer);
+      assertUnscoped(ctx.viewer);
+      const path = ['input', 'worker'];
+      if (!ctx.sync) {
+        return { syncRun: null, userErrors: [{ code: 'NOT_CONFIGURED', message: 'this server runs no sync workers (no DigitalOcean client configured)', path }] };
+      }
+      const status = ctx.sync.status().find((s) => s.worker === input.worker);
+      if (!status) return { syncRun: null, userErrors: [{ code: 'UNKNOWN_WORKER', message: SKIP_MESSAGES.UNKNOWN_WORKER, path }] };
+      if (!status.enabled) return { syncRun: null, userErrors: [{ code: 'DISABLED', message: SKIP_MESSAGES.DISABLED, path }] };
+      const outcome = await ctx.sync.run(input.worker, 'MANUAL');
+      if ('skipped' in outcome) return { syncRun: null, userErrors: [{ code: outcome.skipped, message: SKIP_MESSAGES[outcome.skipped], path }] };
+      return { syncRun: outcome.run, userErrors: [] };
+    },
+  }),
+);
+
+builder.subscriptionField('syncRunUpdated', (t) =>
+  t.field({
+    type: SyncRunRef,
+    description: 'Each run of a worker as it starts and finishes.',
+    args: { worker: t.arg({ type: SyncWorkerEnum }) },
+    subscribe: (_root, args, ctx) =>
+      liveStream<SyncRunMessage, SyncRun>({
+        subscribe: (signal) => ctx.pubsub.subscribe('syncRun', signal),
+        accept: (m) => m.accountId === ctx.accountId && (!args.worker || m.worker === args.worker),
+        // The row as it is now; a RUNNING message read after the run finished shows it finished.
+        load: (m) => ctx.db.prisma.syncRun.findUnique({ where: { id: m.id } }),
+      }),
+    resolve: (run: SyncRun) => run,
+  }),
+);
