@@ -16,6 +16,9 @@ export type WorkerStatus = {
   nextRunAt: Date | null;
 };
 
+/** A scheduled tick: when it was due, and how long before it a run on another replica counts as this tick's. */
+export type Tick = { at: Date; skewMs?: number };
+
 export type RunOutcome = { run: SyncRun } | { skipped: 'ALREADY_RUNNING' | 'ALREADY_RAN' | 'DISABLED' | 'UNKNOWN_WORKER' };
 
 export type SyncService = {
@@ -24,7 +27,7 @@ export type SyncService = {
   /** Stops the schedule and waits for runs in progress. */
   stop(): Promise<void>;
   /** Runs a worker now and waits for it; skipped when it runs here or on another replica. */
-  run(worker: SyncWorkerName, trigger: Trigger, tick?: Date): Promise<RunOutcome>;
+  run(worker: SyncWorkerName, trigger: Trigger, tick?: Tick): Promise<RunOutcome>;
   status(): WorkerStatus[];
   /** Resolves when the start-up runs have finished (tests, demos). */
   startupDone(): Promise<void>;
@@ -58,7 +61,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
 
   const enabled = (w: SyncWorkerName) => schedules[w].pattern !== null && bodies.has(w);
 
-  async function run(worker: SyncWorkerName, trigger: Trigger, tick?: Date): Promise<RunOutcome> {
+  async function run(worker: SyncWorkerName, trigger: Trigger, tick?: Tick): Promise<RunOutcome> {
     const body = bodies.get(worker);
     if (!body) return { skipped: 'UNKNOWN_WORKER' };
     if (running.has(worker)) return { skipped: 'ALREADY_RUNNING' };
@@ -68,7 +71,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       try {
         if (trigger !== 'MANUAL') {
           // Another replica may have run this tick already and released the lock.
-          const since = new Date((tick ?? new Date(Date.now() - 60_000)).getTime() - TICK_SKEW_MS);
+          const since = tick ? new Date(tick.at.getTime() - (tick.skewMs ?? TICK_SKEW_MS)) : new Date(Date.now() - 60_000);
           const recent = await deps.db.prisma.syncRun.findFirst({
             where: { accountId: deps.accountId, worker, trigger: { in: ['SCHEDULE', 'STARTUP'] }, startedAt: { gte: since } },
             select: { id: true },
@@ -100,14 +103,34 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     await Promise.all(lanes);
   }
 
+  /** Runs left RUNNING by a process that died: their lock is free, so nobody runs them. */
+  async function closeInterruptedRuns() {
+    for (const worker of SYNC_WORKERS) {
+      const release = await deps.db.tryLock(`sync:${deps.accountId}:${worker}`);
+      if (!release) continue;
+      try {
+        await deps.db.prisma.syncRun.updateMany({
+          where: { accountId: deps.accountId, worker, status: 'RUNNING' },
+          data: { status: 'FAILED', finishedAt: new Date(), error: 'interrupted: the process running it stopped' },
+        });
+      } finally {
+        await release();
+      }
+    }
+  }
+
   return {
     async start() {
+      await closeInterruptedRuns();
       for (const worker of SYNC_WORKERS) {
         const pattern = schedules[worker].pattern;
         if (!pattern || !bodies.has(worker)) continue;
-        const job: Cron = new Cron(pattern, { protect: true, catch: true, name: `sync-${worker}` }, async () => {
-          const tick = job.currentRun() ?? new Date();
-          const outcome = await run(worker, 'SCHEDULE', tick).catch((error) => {
+        const job: Cron = new Cron(pattern, { protect: true, catch: true }, async () => {
+          const at = job.currentRun() ?? new Date();
+          const next = job.nextRun();
+          // Never reach back as far as the previous tick of a fast pattern.
+          const skewMs = next ? Math.min(TICK_SKEW_MS, (next.getTime() - at.getTime()) / 2) : TICK_SKEW_MS;
+          const outcome = await run(worker, 'SCHEDULE', { at, skewMs }).catch((error) => {
             deps.log.error('scheduled sync failed', { worker, error });
             return null;
           });

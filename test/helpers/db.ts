@@ -16,15 +16,24 @@ export async function openEmbeddedTestDatabase(): Promise<Database> {
   return wrapFactory(new PrismaPGlite(pglite), 'embedded', () => pglite.close());
 }
 
-/** A fresh, migrated PostgreSQL database of its own (copied from the run's template). */
-export async function openPostgresTestDatabase(): Promise<Database> {
+/** A fresh, migrated PostgreSQL database of its own (copied from the run's template); `url` opens more connections to it. */
+export async function openPostgresTestDatabase(): Promise<Database & { url: string }> {
   const url = process.env.TEST_DATABASE_URL;
   const template = inject('postgresTemplate');
   if (!url || !template) throw new Error('TEST_DATABASE_URL is not set');
   const name = `${template}_${process.pid}_${counter++}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+  // Copies from one template cannot run at the same moment: test files in parallel retry.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+      break;
+    } catch (error) {
+      if (attempt >= 50 || !/being accessed by other users/.test((error as Error).message)) throw error;
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
+    }
+  }
   await admin.end();
   const u = new URL(url);
   u.pathname = `/${name}`;
@@ -37,7 +46,7 @@ export async function openPostgresTestDatabase(): Promise<Database> {
     await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await a.end();
   };
-  return db;
+  return Object.assign(db, { url: u.toString() });
 }
 
 /** The databases integration tests run against: always embedded; PostgreSQL when TEST_DATABASE_URL is set. */

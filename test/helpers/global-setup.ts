@@ -37,7 +37,10 @@ export default async function setup(project: TestProject) {
     await admin.end();
     const u = new URL(url);
     u.pathname = `/${template}`;
-    await applyMigrations(new PrismaPg({ connectionString: u.toString() }));
+    // The pool is ours to end: a connection left on the template would block copying it.
+    const pool = new pg.Pool({ connectionString: u.toString() });
+    await applyMigrations(new PrismaPg(pool));
+    await pool.end();
   }
   project.provide('postgresTemplate', template);
 

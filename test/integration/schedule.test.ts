@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../src/db/index.js';
+import { createLogger } from '../../src/log.js';
+import { createMemoryPubSub } from '../../src/pubsub.js';
+import { createDoClient } from '../../src/sync/client.js';
+import { createSyncService, type SyncService } from '../../src/sync/service.js';
+import { createSimulator, type Simulator } from '../../src/simulator/index.js';
+import { loadConfig } from '../../src/config.js';
+import { ensureAccount, ensureFallbackTenant } from '../../src/account.js';
+import { openEmbeddedTestDatabase, openPostgresTestDatabase } from '../helpers/db.js';
+
+type Instance = { db: Database; sync: SyncService; close(): Promise<void> };
+
+async function instance(db: Database, sim: Simulator, env: Record<string, string>, ownsDb: boolean): Promise<Instance> {
+  const config = loadConfig({ DIGITALOCEAN_TOKEN: 't', ...env });
+  if (!config.ok) throw new Error(config.problems.join());
+  const client = createDoClient({ token: 't', baseUrl: sim.url, limits: { pathLimits: [] } });
+  const accountId = await ensureAccount(db, sim.url, false);
+  const fallbackTenantId = await ensureFallbackTenant(db, 'unassigned');
+  const sync = createSyncService({
+    deps: { db, pubsub: createMemoryPubSub(), log: createLogger('silent'), client, accountId, fallbackTenantId, dedicatedKinds: new Set() },
+    schedules: config.config.schedules,
+    runOnStart: false,
+  });
+  return {
+    db,
+    sync,
+    async close() {
+      await sync.stop();
+      await client.close();
+      if (ownsDb) await db.close();
+    },
+  };
+}
+
+describe('the schedule', () => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    while (cleanup.length) await cleanup.pop()!();
+  });
+
+  async function simulator() {
+    const sim = createSimulator({ seed: 3 });
+    await sim.start();
+    cleanup.push(() => sim.stop());
+    return sim;
+  }
+
+  it.runIf(process.env.TEST_DATABASE_URL)('runs a tick once in total across two instances on one PostgreSQL database', async () => {
+    const sim = await simulator();
+    const first = await openPostgresTestDatabase();
+    cleanup.push(() => first.close());
+    const second = await openDatabase({ databaseUrl: first.url, dataDir: '' });
+    const a = await instance(first, sim, {}, false);
+    const b = await instance(second, sim, {}, true);
+    cleanup.push(() => a.close(), () => b.close());
+
+    // The same tick fired on both instances at once, and on the second one after the first finished.
+    const tick = { at: new Date(Math.floor(Date.now() / 1000) * 1000) };
+    const together = await Promise.all([a.sync.run('DOMAINS', 'SCHEDULE', tick), b.sync.run('DOMAINS', 'SCHEDULE', tick)]);
+    expect(together.filter((o) => 'run' in o)).toHaveLength(1);
+    expect(await b.sync.run('DOMAINS', 'SCHEDULE', tick)).toEqual({ skipped: 'ALREADY_RAN' });
+    expect(await a.sync.run('DOMAINS', 'SCHEDULE', tick)).toEqual({ skipped: 'ALREADY_RAN' });
+    // Real ticks now: both instances on a per-second pattern for a few seconds.
+    const runsBefore = await first.prisma.syncRun.count();
+    const c = await instance(first, sim, { SYNC_SCHEDULE_DOMAINS: '* * * * * *' }, false);
+    const d = await instance(await openDatabase({ databaseUrl: first.url, dataDir: '' }), sim, { SYNC_SCHEDULE_DOMAINS: '* * * * * *' }, true);
+    cleanup.push(() => c.close(), () => d.close());
+    const started = Date.now();
+    await Promise.all([c.sync.start(), d.sync.start()]);
+    await new Promise((r) => setTimeout(r, 4_500));
+    await Promise.all([c.sync.stop(), d.sync.stop()]);
+    const seconds = Math.floor((Date.now() - started) / 1000);
+    const runs = await first.prisma.syncRun.findMany({ where: { trigger: 'SCHEDULE' }, orderBy: { startedAt: 'asc' }, skip: 1 });
+    expect(runsBefore).toBe(1);
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+    expect(runs.length).toBeLessThanOrEqual(seconds + 1);
+  });
+
+  it('never overlaps a worker with itself and reports it running', async () => {
+    const sim = await simulator();
+    const db = await openEmbeddedTestDatabase();
+    const a = await instance(db, sim, {}, true);
+    cleanup.push(() => a.close());
+    sim.script.faults.slow('/v2/vpcs', 400, 1);
+    const slow = a.sync.run('VPCS', 'MANUAL');
+    await new Promise((r) => setImmediate(r));
+    expect(a.sync.status().find((s) => s.worker === 'VPCS')?.running).toBe(true);
+    expect(await a.sync.run('VPCS', 'MANUAL')).toEqual({ skipped: 'ALREADY_RUNNING' });
+    expect('run' in (await slow)).toBe(true);
+  });
+
+  it('takes the default patterns, honours overrides and leaves workers set to off disabled', async () => {
+    const sim = await simulator();
+    const db = await openEmbeddedTestDatabase();
+    const a = await instance(db, sim, { SYNC_SCHEDULE_INVOICES: 'off', SYNC_SCHEDULE_DROPLETS: '*/5 * * * *' }, true);
+    cleanup.push(() => a.close());
+    await a.sync.start();
+    const status = Object.fromEntries(a.sync.status().map((s) => [s.worker, s]));
+    expect(status.SNAPSHOTS).toMatchObject({ schedule: '33 * * * *', enabled: true });
+    expect(status.BACKUPS).toMatchObject({ schedule: '41 * * * *', enabled: true });
+    expect(status.DROPLETS).toMatchObject({ schedule: '*/5 * * * *', enabled: true });
+    expect(status.INVOICES).toMatchObject({ schedule: 'off', enabled: false, nextRunAt: null });
+    expect(status.SNAPSHOTS!.nextRunAt!.getUTCMinutes()).toBe(33);
+  });
+});
