@@ -114,12 +114,12 @@ describe.each(testDatabaseTargets())('sync and attribution over GraphQL on $name
     await runSync('BACKUPS');
     const backup = await t.db.prisma.resource.findFirstOrThrow({ where: { kind: 'droplet_backup', parentUrn: { not: null } } });
     const droplet = await t.db.prisma.resource.findFirstOrThrow({ where: { urn: backup.parentUrn!, projectId: { not: null } } });
-    const [a, b] = await Promise.all(
+    const [a, b] = (await Promise.all(
       ['team-a', 'team-b'].map(async (slug) => {
         const r = await t.gql(`mutation($s: String!) { createTenant(input: { slug: $s, name: $s }) { tenant { id } userErrors { code } } }`, { s: slug });
         return Buffer.from(r.data.createTenant.tenant.id as string, 'base64').toString().split(':')[1]!;
       }),
-    );
+    )) as [string, string];
     const project = gid('Project', droplet.projectId!);
 
     const assigned = await t.gql(ASSIGN_PROJECT, { p: project, t: gid('Tenant', a), why: 'contract signed' });
