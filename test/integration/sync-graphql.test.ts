@@ -121,6 +121,7 @@ describe.each(testDatabaseTargets())('sync and attribution over GraphQL on $name
       }),
     )) as [string, string];
     const project = gid('Project', droplet.projectId!);
+    const since = (await t.db.prisma.resourceEvent.aggregate({ _max: { sequence: true } }))._max.sequence ?? 0;
 
     const assigned = await t.gql(ASSIGN_PROJECT, { p: project, t: gid('Tenant', a), why: 'contract signed' });
     expect(assigned.data.assignProjectTenant).toEqual({ project: { id: project, tenant: { slug: 'team-a' } }, userErrors: [] });
@@ -142,9 +143,10 @@ describe.each(testDatabaseTargets())('sync and attribution over GraphQL on $name
     });
     expect(await t.db.prisma.resource.findUniqueOrThrow({ where: { id: backup.id } })).toMatchObject({ tenantId: a, tenantSource: 'PROJECT' });
 
-    const events = await t.gql(`query($r: ID!) { resourceEvents(first: 20, filter: { resourceId: $r, types: [TENANT_CHANGED] }) { edges { node { from to actor reason } } } }`, {
-      r: gid('Resource', droplet.id),
-    });
+    const events = await t.gql(
+      `query($r: ID!, $since: Int) { resourceEvents(first: 20, filter: { resourceId: $r, types: [TENANT_CHANGED], afterSequence: $since }) { edges { node { from to actor reason } } } }`,
+      { r: gid('Resource', droplet.id), since },
+    );
     expect(events.data.resourceEvents.edges.map((e: any) => e.node)).toEqual([
       { from: null, to: 'team-a', actor: 'anonymous', reason: 'contract signed' },
       { from: 'team-a', to: 'team-b', actor: 'anonymous', reason: 'billed to B' },
