@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.js';
+import { createRedisPubSub, type ResourceEventMessage } from '../../src/pubsub.js';
+
+const url = process.env.TEST_REDIS_URL;
+
+describe.runIf(url)('pub/sub through Redis', () => {
+  it('delivers an event published by one replica to a subscriber on another', async () => {
+    const a = createRedisPubSub(url!, createLogger('silent'));
+    const b = createRedisPubSub(url!, createLogger('silent'));
+    await Promise.all([a.ready(), b.ready()]);
+    const abort = new AbortController();
+    try {
+      const received = (async () => {
+        for await (const message of b.subscribe('resourceEvent', abort.signal)) return message;
+        return null;
+      })();
+      const message: ResourceEventMessage = {
+        sequence: 41,
+        accountId: '00000000-0000-4000-8000-000000000001',
+        resourceId: '00000000-0000-4000-8000-000000000002',
+        type: 'STATUS_CHANGED',
+        kind: 'droplet',
+        tenantId: null,
+        projectId: null,
+        from: 'active',
+        to: 'off',
+        at: new Date().toISOString(),
+        syncRunId: null,
+        actor: null,
+        reason: null,
+      };
+      // The subscriber's iterator attaches synchronously; one publish is enough.
+      await a.publish('resourceEvent', message);
+      expect(await received).toEqual(message);
+    } finally {
+      abort.abort();
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('refuses to start with a clear error when Redis is unreachable', async () => {
+    const p = createRedisPubSub('redis://127.0.0.1:1', createLogger('silent'));
+    await expect(p.ready()).rejects.toThrow(/ECONNREFUSED|connect/i);
+    await p.close();
+  });
+});
