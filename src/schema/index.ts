@@ -12,6 +12,9 @@ import './inventory-summary.js';
 import './resource-event.js';
 import './sync-run.js';
 import './attribution.js';
+import './invoice-line.js';
+import './invoice.js';
+import './costs.js';
 
 builder.queryType({});
 builder.mutationType({});

@@ -1,0 +1,33 @@
+import { computeCosts, COST_GROUPS, type CostBucket } from '../billing/costs.js';
+import { validatePeriod } from '../billing/csv.js';
+import { builder } from './builder.js';
+import { invalidPeriod } from './invoice.js';
+
+export const CostGroupByEnum = builder.enumType('CostGroupBy', { values: COST_GROUPS });
+
+const CostBucketRef = builder.objectRef<CostBucket>('CostBucket').implement({
+  fields: (t) => ({
+    key: t.exposeString('key', {
+      nullable: true,
+      description: 'Tenant slug, project provider id, kind (lower case) or resource urn; null for the unattributed remainder.',
+    }),
+    label: t.exposeString('label'),
+    amount: t.field({ type: 'Decimal', resolve: (b) => b.amount }),
+    lineCount: t.exposeInt('lineCount'),
+  }),
+});
+
+builder.queryField('costs', (t) =>
+  t.field({
+    type: [CostBucketRef],
+    description: 'Invoice amounts for a billing month (YYYY-MM), grouped.',
+    args: {
+      period: t.arg.string({ required: true }),
+      groupBy: t.arg({ type: CostGroupByEnum, required: true }),
+    },
+    resolve: (_parent, args, ctx) => {
+      if (!validatePeriod(args.period).ok) throw invalidPeriod(args.period);
+      return computeCosts(ctx.db.prisma, ctx.accountId, args.period, args.groupBy, ctx.viewer.tenantId);
+    },
+  }),
+);

@@ -1,0 +1,175 @@
+import type { Context } from '../context.js';
+import type { InvoiceLine, Prisma } from '../generated/prisma/client.js';
+import { assertOperator, assertUnscoped } from '../auth.js';
+import { setManualMatch } from '../billing/rematch.js';
+import { builder, decodeIdOf } from './builder.js';
+import { ResourceKindEnum, UserErrorRef, type UserErrorShape } from './enums.js';
+import { assertPageArgs, connectionSizes, namedConnection, type PageArgs } from './pagination.js';
+import { ResourceRef } from './resource.js';
+
+export const UnmatchedReasonEnum = builder.enumType('UnmatchedReason', {
+  values: {
+    TAX: { description: 'Tax lines (GST, VAT, sales tax): billed to the account, attributable to no resource.' },
+    CREDIT: { description: 'Credits, payments and adjustments.' },
+    ACCOUNT_LEVEL: { description: 'Account-level subscriptions such as the Spaces subscription.' },
+    RESOURCE_DESTROYED: {
+      description:
+        'The line identifies a resource (by uuid, id or name) that the inventory has never held: it was destroyed before any sync saw it. A line whose resource is in the inventory as STALE is matched, not this.',
+    },
+    AMBIGUOUS: { description: 'More than one resource fits and nothing decides between them.' },
+    NO_CANDIDATE: { description: "The line's kind is inventoried but no resource fits it." },
+    KIND_NOT_INVENTORIED: { description: "The line's product is a kind this system does not inventory." },
+  } as const,
+});
+
+export const MatchMethodEnum = builder.enumType('MatchMethod', {
+  values: ['RESOURCE_UUID', 'RESOURCE_ID', 'NAME', 'PARENT_DROPLET_NAME', 'MANUAL'] as const,
+});
+
+export const InvoiceLineFilterInput = builder.inputType('InvoiceLineFilter', {
+  fields: (t) => ({
+    matched: t.boolean(),
+    reasons: t.field({ type: [UnmatchedReasonEnum] }),
+    kinds: t.field({ type: [ResourceKindEnum] }),
+  }),
+});
+
+type LineFilter = { matched?: boolean | null; reasons?: readonly InvoiceLine['unmatchedReason'][] | null; kinds?: readonly InvoiceLine['derivedKind'][] | null };
+
+/**
+ * Lines a viewer may see: all lines of the account's invoices; a tenant-scoped key only
+ * lines matched to resources of its tenant.
+ */
+export function lineScope(ctx: Context): Prisma.InvoiceLineWhereInput {
+  return {
+    invoice: { accountId: ctx.accountId },
+    ...(ctx.viewer.tenantId ? { match: { resource: { tenantId: ctx.viewer.tenantId } } } : {}),
+  };
+}
+
+/** The contract's InvoiceLineFilter as a Prisma filter (matched ⇔ the line has no unmatched reason). */
+export function lineWhere(ctx: Context, filter: LineFilter | null | undefined): Prisma.InvoiceLineWhereInput {
+  const and: Prisma.InvoiceLineWhereInput[] = [lineScope(ctx)];
+  if (filter?.matched === true) and.push({ match: { isNot: null } });
+  if (filter?.matched === false) and.push({ match: { is: null } });
+  const reasons = filter?.reasons?.filter((r): r is NonNullable<typeof r> => r !== null);
+  if (reasons) and.push({ unmatchedReason: { in: reasons } });
+  const kinds = filter?.kinds?.filter((k): k is NonNullable<typeof k> => k !== null);
+  if (kinds) and.push({ derivedKind: { in: kinds } });
+  return { AND: and };
+}
+
+export const LINE_ORDER: Prisma.InvoiceLineOrderByWithRelationInput[] = [{ position: 'asc' }, { id: 'asc' }];
+
+export const InvoiceMatchRef = builder.prismaNode('InvoiceMatch', {
+  id: { field: 'id' },
+  findUnique: (id, ctx) => ({
+    id,
+    resource: { accountId: ctx.accountId, ...(ctx.viewer.tenantId ? { tenantId: ctx.viewer.tenantId } : {}) },
+  }),
+  fields: (t) => ({
+    line: t.relation('line'),
+    resource: t.relation('resource'),
+    method: t.expose('method', { type: MatchMethodEnum }),
+    manual: t.exposeBoolean('manual'),
+    matchedAt: t.expose('matchedAt', { type: 'DateTime' }),
+  }),
+});
+
+export const InvoiceLineRef = builder.prismaNode('InvoiceLine', {
+  id: { field: 'id' },
+  findUnique: (id, ctx) => ({ id, AND: [lineScope(ctx)] }),
+  fields: (t) => ({
+    invoice: t.relation('invoice'),
+    product: t.exposeString('product'),
+    groupDescription: t.exposeString('groupDescription', { nullable: true }),
+    description: t.exposeString('description'),
+    amount: t.expose('amount', { type: 'Decimal' }),
+    hours: t.float({ nullable: true, select: { hours: true }, resolve: (l) => (l.hours === null ? null : Number(l.hours)) }),
+    startTime: t.expose('startTime', { type: 'DateTime', nullable: true }),
+    endTime: t.expose('endTime', { type: 'DateTime', nullable: true }),
+    projectName: t.exposeString('projectName', { nullable: true }),
+    category: t.exposeString('category', { nullable: true }),
+    resourceUuid: t.exposeString('resourceUuid', { nullable: true }),
+    resourceProviderId: t.exposeString('resourceProviderId', { nullable: true }),
+    derivedKind: t.expose('derivedKind', {
+      type: ResourceKindEnum,
+      nullable: true,
+      description: 'The kind this line bills for, derived from product and description; null for tax, credits and account-level lines.',
+    }),
+    match: t.relation('match', { nullable: true }),
+    unmatchedReason: t.expose('unmatchedReason', { type: UnmatchedReasonEnum, nullable: true }),
+    candidates: t.prismaField({
+      type: ['Resource'],
+      description: 'Resources that fit an AMBIGUOUS line.',
+      select: { candidateIds: true },
+      resolve: (query, line, _args, ctx) =>
+        line.candidateIds.length === 0
+          ? []
+          : ctx.db.prisma.resource.findMany({
+              ...query,
+              where: {
+                id: { in: line.candidateIds },
+                accountId: ctx.accountId,
+                ...(ctx.viewer.tenantId ? { tenantId: ctx.viewer.tenantId } : {}),
+              },
+              orderBy: [{ name: 'asc' }, { id: 'asc' }],
+            }),
+    }),
+  }),
+});
+
+export const InvoiceLineConnection = namedConnection(InvoiceLineRef, 'InvoiceLine');
+
+builder.prismaObjectField('Resource', 'invoiceLines', (t) =>
+  t.prismaConnection(
+    {
+      type: 'InvoiceLine',
+      cursor: 'id',
+      ...connectionSizes,
+      description: 'Invoice lines matched to this resource, newest billing month first.',
+      totalCount: (parent, _args, ctx) => ctx.db.prisma.invoiceLine.count({ where: { AND: [lineScope(ctx), { match: { resourceId: parent.id } }] } }),
+      resolve: (query, parent, args, ctx) => {
+        assertPageArgs(args as PageArgs);
+        return ctx.db.prisma.invoiceLine.findMany({
+          ...query,
+          where: { AND: [lineScope(ctx), { match: { resourceId: parent.id } }] },
+          orderBy: [{ invoice: { period: 'desc' } }, ...LINE_ORDER],
+        });
+      },
+    },
+    InvoiceLineConnection,
+  ),
+);
+
+const MatchInvoiceLineInput = builder.inputType('MatchInvoiceLineInput', {
+  fields: (t) => ({
+    lineId: t.id({ required: true }),
+    resourceId: t.id({ description: 'Null removes the match and marks the line as manually unmatched.' }),
+  }),
+});
+
+const MatchInvoiceLinePayload = builder
+  .objectRef<{ line: InvoiceLine | null; userErrors: UserErrorShape[] }>('MatchInvoiceLinePayload')
+  .implement({
+    fields: (t) => ({
+      line: t.field({ type: InvoiceLineRef, nullable: true, resolve: (p) => p.line }),
+      userErrors: t.field({ type: [UserErrorRef], resolve: (p) => p.userErrors }),
+    }),
+  });
+
+builder.mutationField('matchInvoiceLine', (t) =>
+  t.field({
+    type: MatchInvoiceLinePayload,
+    args: { input: t.arg({ type: MatchInvoiceLineInput, required: true }) },
+    resolve: async (_parent, { input }, ctx) => {
+      assertOperator(ctx.viewer);
+      assertUnscoped(ctx.viewer);
+      const lineId = decodeIdOf('InvoiceLine', String(input.lineId), 'lineId');
+      const resourceId = input.resourceId == null ? null : decodeIdOf('Resource', String(input.resourceId), 'resourceId');
+      const r = await setManualMatch(ctx.db.prisma, ctx.accountId, lineId, resourceId);
+      if (!r.ok) return { line: null, userErrors: [{ code: r.code, message: r.message, path: ['input', r.field] }] };
+      return { line: r.line, userErrors: [] };
+    },
+  }),
+);

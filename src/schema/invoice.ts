@@ -1,0 +1,249 @@
+import { GraphQLError } from 'graphql';
+import type { Context } from '../context.js';
+import type { Invoice, Prisma } from '../generated/prisma/client.js';
+import { assertOperator, assertUnscoped } from '../auth.js';
+import { ingestCsv, ingestFromApi, type IngestResult } from '../billing/ingest.js';
+import { formatMoney, parseMoney } from '../billing/money.js';
+import { rematchInvoice } from '../billing/rematch.js';
+import { NON_ATTRIBUTABLE_REASONS, UNMATCHED_REASONS, type UnmatchedReason } from '../billing/types.js';
+import type { MatchStats } from '../billing/match-stats.js';
+import { builder, decodeIdOf } from './builder.js';
+import { UserErrorRef, type UserErrorShape } from './enums.js';
+import { InvoiceLineConnection, InvoiceLineFilterInput, LINE_ORDER, lineScope, lineWhere, UnmatchedReasonEnum } from './invoice-line.js';
+import { assertPageArgs, connectionSizes, namedConnection, type PageArgs } from './pagination.js';
+
+export const InvoiceSourceEnum = builder.enumType('InvoiceSource', { values: ['API', 'CSV'] as const });
+
+const UnmatchedReasonCountRef = builder.objectRef<MatchStats['unmatched'][number]>('UnmatchedReasonCount').implement({
+  fields: (t) => ({
+    reason: t.field({ type: UnmatchedReasonEnum, resolve: (c) => c.reason }),
+    count: t.exposeInt('count'),
+    amount: t.field({ type: 'Decimal', resolve: (c) => c.amount }),
+  }),
+});
+
+const MatchStatsRef = builder.objectRef<MatchStats>('MatchStats').implement({
+  fields: (t) => ({
+    lineCount: t.exposeInt('lineCount'),
+    matchedCount: t.exposeInt('matchedCount'),
+    matchRate: t.exposeFloat('matchRate', { description: 'matchedCount / lineCount, 0..1.' }),
+    amount: t.field({ type: 'Decimal', resolve: (s) => s.amount }),
+    matchedAmount: t.field({ type: 'Decimal', resolve: (s) => s.matchedAmount }),
+    attributableCount: t.exposeInt('attributableCount', {
+      description: 'Lines that could belong to a resource: all but TAX, CREDIT and ACCOUNT_LEVEL.',
+    }),
+    currentResourceMatchRate: t.exposeFloat('currentResourceMatchRate', {
+      description:
+        'matchedCount / (attributableCount - lines unmatched as RESOURCE_DESTROYED), 0..1: how much of what the inventory could know about is matched.',
+    }),
+    unmatched: t.field({ type: [UnmatchedReasonCountRef], resolve: (s) => s.unmatched }),
+  }),
+});
+
+/**
+ * Match stats of an invoice from one GROUP BY over its lines (a matched line is exactly a
+ * line without an unmatched reason), with the same formulas as `computeMatchStats`.
+ */
+async function matchStatsOf(ctx: Context, invoiceId: string): Promise<MatchStats> {
+  const groups = await ctx.db.prisma.invoiceLine.groupBy({
+    by: ['unmatchedReason'],
+    where: { AND: [lineScope(ctx), { invoiceId }] },
+    _count: { _all: true },
+    _sum: { amount: true },
+  });
+  let lineCount = 0;
+  let matchedCount = 0;
+  let amount = 0n;
+  let matchedAmount = 0n;
+  const perReason = new Map<UnmatchedReason, { count: number; cents: bigint }>();
+  for (const g of groups) {
+    const cents = g._sum.amount ? parseMoney(g._sum.amount.toFixed(2)) : 0n;
+    const count = g._count._all;
+    lineCount += count;
+    amount += cents;
+    if (g.unmatchedReason === null) {
+      matchedCount += count;
+      matchedAmount += cents;
+    } else perReason.set(g.unmatchedReason, { count, cents });
+  }
+  let nonAttributable = 0;
+  for (const reason of NON_ATTRIBUTABLE_REASONS) nonAttributable += perReason.get(reason)?.count ?? 0;
+  const attributableCount = lineCount - nonAttributable;
+  const denominator = attributableCount - (perReason.get('RESOURCE_DESTROYED')?.count ?? 0);
+  return {
+    lineCount,
+    matchedCount,
+    matchRate: lineCount === 0 ? 0 : matchedCount / lineCount,
+    amount: formatMoney(amount),
+    matchedAmount: formatMoney(matchedAmount),
+    attributableCount,
+    currentResourceMatchRate: denominator <= 0 ? 0 : Math.min(1, matchedCount / denominator),
+    unmatched: UNMATCHED_REASONS.flatMap((reason) => {
+      const e = perReason.get(reason);
+      return e ? [{ reason, count: e.count, amount: formatMoney(e.cents) }] : [];
+    }),
+  };
+}
+
+export const InvoiceRef = builder.prismaNode('Invoice', {
+  id: { field: 'id' },
+  findUnique: (id, ctx) => ({ id, accountId: ctx.accountId }),
+  fields: (t) => ({
+    providerUuid: t.exposeString('providerUuid', {
+      nullable: true,
+      description: 'DigitalOcean invoice uuid; null for a CSV ingested without one.',
+    }),
+    period: t.exposeString('period', { description: 'Billing month, YYYY-MM.' }),
+    amount: t.field({
+      type: 'Decimal',
+      select: { id: true, amount: true },
+      description: "DigitalOcean's invoice total (the lines' sum where DigitalOcean gives none); for a tenant-scoped key, the sum of its lines.",
+      resolve: async (invoice, _args, ctx) => {
+        if (!ctx.viewer.tenantId) return invoice.amount;
+        const sum = await ctx.db.prisma.invoiceLine.aggregate({ where: { AND: [lineScope(ctx), { invoiceId: invoice.id }] }, _sum: { amount: true } });
+        return sum._sum.amount ?? '0.00';
+      },
+    }),
+    source: t.expose('source', { type: InvoiceSourceEnum }),
+    ingestedAt: t.expose('ingestedAt', { type: 'DateTime' }),
+    lines: t.relatedConnection(
+      'lines',
+      {
+        cursor: 'id',
+        ...connectionSizes,
+        totalCount: true,
+        args: { filter: t.arg({ type: InvoiceLineFilterInput }) },
+        query: (args, ctx) => {
+          assertPageArgs(args as PageArgs);
+          return { where: lineWhere(ctx, args.filter), orderBy: LINE_ORDER };
+        },
+      },
+      InvoiceLineConnection,
+    ),
+    matchStats: t.field({
+      type: MatchStatsRef,
+      select: { id: true },
+      resolve: (invoice, _args, ctx) => matchStatsOf(ctx, invoice.id),
+    }),
+  }),
+});
+
+export const InvoiceConnection = namedConnection(InvoiceRef, 'Invoice');
+
+const invoiceWhere = (ctx: Context): Prisma.InvoiceWhereInput => ({ accountId: ctx.accountId });
+
+builder.queryFields((t) => ({
+  invoices: t.prismaConnection(
+    {
+      type: 'Invoice',
+      cursor: 'id',
+      ...connectionSizes,
+      description: 'Invoices, newest billing month first.',
+      totalCount: (_parent, _args, ctx) => ctx.db.prisma.invoice.count({ where: invoiceWhere(ctx) }),
+      resolve: (query, _parent, args, ctx) => {
+        assertPageArgs(args);
+        return ctx.db.prisma.invoice.findMany({
+          ...query,
+          where: invoiceWhere(ctx),
+          orderBy: [{ period: 'desc' }, { ingestedAt: 'desc' }, { id: 'asc' }],
+        });
+      },
+    },
+    InvoiceConnection,
+  ),
+  invoice: t.prismaField({
+    type: 'Invoice',
+    nullable: true,
+    description: 'An invoice by its DigitalOcean uuid; "preview" finds the latest month-to-date preview.',
+    args: { providerUuid: t.arg.string({ required: true }) },
+    resolve: (query, _parent, args, ctx) =>
+      ctx.db.prisma.invoice.findFirst({
+        ...query,
+        where: args.providerUuid === 'preview' ? { ...invoiceWhere(ctx), isPreview: true } : { ...invoiceWhere(ctx), providerUuid: args.providerUuid },
+        orderBy: [{ period: 'desc' }, { ingestedAt: 'desc' }],
+      }),
+  }),
+}));
+
+const IngestInvoiceInput = builder.inputType('IngestInvoiceInput', {
+  fields: (t) => ({
+    providerUuid: t.string({ description: 'Fetch this invoice from the DigitalOcean API ("preview" for the month to date).' }),
+    csv: t.string({ description: 'Or: the text of a DigitalOcean invoice CSV.' }),
+    period: t.string({ description: 'Billing month (YYYY-MM); required with csv.' }),
+  }),
+});
+
+type InvoicePayload = { invoice: Invoice | null; userErrors: UserErrorShape[] };
+
+const payloadFields = (name: string) =>
+  builder.objectRef<InvoicePayload>(name).implement({
+    fields: (t) => ({
+      invoice: t.field({ type: InvoiceRef, nullable: true, resolve: (p) => p.invoice }),
+      userErrors: t.field({ type: [UserErrorRef], resolve: (p) => p.userErrors }),
+    }),
+  });
+
+const IngestInvoicePayload = payloadFields('IngestInvoicePayload');
+const RematchInvoicePayload = payloadFields('RematchInvoicePayload');
+
+const toPayload = (r: IngestResult): InvoicePayload =>
+  r.ok ? { invoice: r.invoice, userErrors: [] } : { invoice: null, userErrors: [r.error] };
+
+builder.mutationField('ingestInvoice', (t) =>
+  t.field({
+    type: IngestInvoicePayload,
+    args: { input: t.arg({ type: IngestInvoiceInput, required: true }) },
+    resolve: async (_parent, { input }, ctx) => {
+      assertOperator(ctx.viewer);
+      assertUnscoped(ctx.viewer);
+      const hasUuid = input.providerUuid != null && input.providerUuid !== '';
+      const hasCsv = input.csv != null;
+      if (hasUuid === hasCsv) {
+        return {
+          invoice: null,
+          userErrors: [{ code: 'INVALID_INPUT', message: 'give either providerUuid or csv (with period), not both', path: ['input'] }],
+        };
+      }
+      if (hasCsv) {
+        if (input.period == null) {
+          return { invoice: null, userErrors: [{ code: 'INVALID_PERIOD', message: 'period (YYYY-MM) is required with csv', path: ['input', 'period'] }] };
+        }
+        return toPayload(await ingestCsv(ctx.db.prisma, ctx.accountId, input.csv!, input.period));
+      }
+      if (!ctx.doClient) {
+        return {
+          invoice: null,
+          userErrors: [{ code: 'UPSTREAM_ERROR', message: 'no DigitalOcean API client is configured', path: ['input', 'providerUuid'] }],
+        };
+      }
+      return toPayload(await ingestFromApi(ctx.db.prisma, ctx.accountId, ctx.doClient.session(), input.providerUuid!));
+    },
+  }),
+);
+
+const RematchInvoiceInput = builder.inputType('RematchInvoiceInput', {
+  fields: (t) => ({ invoiceId: t.id({ required: true }) }),
+});
+
+builder.mutationField('rematchInvoice', (t) =>
+  t.field({
+    type: RematchInvoicePayload,
+    args: { input: t.arg({ type: RematchInvoiceInput, required: true }) },
+    resolve: async (_parent, { input }, ctx) => {
+      assertOperator(ctx.viewer);
+      assertUnscoped(ctx.viewer);
+      const invoiceId = decodeIdOf('Invoice', String(input.invoiceId), 'invoiceId');
+      const r = await rematchInvoice(ctx.db.prisma, ctx.accountId, invoiceId);
+      if (!r.ok) return { invoice: null, userErrors: [{ code: r.code, message: r.message, path: ['input', 'invoiceId'] }] };
+      const invoice = await ctx.db.prisma.invoice.findUniqueOrThrow({ where: { id: invoiceId } });
+      return { invoice, userErrors: [] };
+    },
+  }),
+);
+
+/** For resolvers of other files: a GraphQLError for a malformed billing period argument. */
+export function invalidPeriod(period: string): GraphQLError {
+  return new GraphQLError(`period must be YYYY-MM, got ${JSON.stringify(period.slice(0, 20))}`, {
+    extensions: { code: 'BAD_USER_INPUT', argument: 'period' },
+  });
+}
