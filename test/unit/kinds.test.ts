@@ -11,7 +11,7 @@ const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));
 
 /** Every fixture body whose collection key is one of the kind's listing envelopes. */
 function fixtureItems(spec: KindSpec): { file: string; items: unknown[] }[] {
-  const envelopes = new Set(spec.listings.flatMap((l) => [l.envelope, l.fallback?.envelope].filter(Boolean)));
+  const envelopes = new Set(spec.listings.flatMap((l) => (l.fallback ? [l.envelope, l.fallback.envelope] : [l.envelope])));
   // Per-droplet backups are the same image objects as /v2/images lists.
   if (spec.kind === 'droplet_backup') envelopes.add('backups');
   const out = [];
