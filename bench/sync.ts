@@ -19,6 +19,7 @@ import { canonicalUrn } from '../src/domain/urn.js';
 import { KIND_SPECS } from '../src/sync/kinds/index.js';
 import type { NormalizedResource } from '../src/sync/kinds/types.js';
 import { SYNC_WORKERS } from '../src/domain/workers.js';
+import { BATCH_SIZE } from '../src/sync/runner.js';
 
 const size = { droplets: 10_000, volumes: 5_000, snapshots: 20_000, domains: 1_000, projects: 200 };
 let peakRss = 0;
@@ -50,23 +51,16 @@ const sync = createSyncService({
   runOnStart: false,
 });
 
-const written = async () => {
-  await new Promise((r) => setTimeout(r, 1_500)); // statistics reach pg_stat views within a second
-  const { rows } = await admin.query<{ n: string }>(
-    `SELECT COALESCE(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint AS n FROM pg_stat_user_tables`,
-  );
-  return Number(rows[0]!.n);
-};
 const statsDb = new pg.Client({ connectionString: url.toString() });
 await statsDb.connect();
 const tableWrites = async () => {
-  await new Promise((r) => setTimeout(r, 1_500));
+  // Idle backends report their row counts to pg_stat within PostgreSQL's 10 s idle interval.
+  await new Promise((r) => setTimeout(r, 11_000));
   const { rows } = await statsDb.query<{ relname: string; n: string }>(
     `SELECT relname, (n_tup_ins + n_tup_upd + n_tup_del)::bigint AS n FROM pg_stat_user_tables WHERE relname IN ('Resource','ResourceEvent','ProjectMembership','Project')`,
   );
   return Object.fromEntries(rows.map((r) => [r.relname, Number(r.n)]));
 };
-void written;
 
 async function fullSync(label: string) {
   const before = client.requests;
@@ -85,23 +79,26 @@ async function fullSync(label: string) {
   return { ms, requests, counted };
 }
 
+const baselineRss = process.memoryUsage().rss;
 const w0 = await tableWrites();
 const first = await fullSync('first full sync ');
 const w1 = await tableWrites();
 const second = await fullSync('second (no change)');
 const w2 = await tableWrites();
+const syncPeakRss = peakRss;
 const secondWrites = Object.values(w2).reduce((a, b) => a + b, 0) - Object.values(w1).reduce((a, b) => a + b, 0);
 console.log(`rows written by the first sync (pg_stat_user_tables, inventory tables): ${Object.values(w1).reduce((a, b) => a + b, 0) - Object.values(w0).reduce((a, b) => a + b, 0)}`);
 console.log(`rows written by the second sync (pg_stat_user_tables, inventory tables): ${secondWrites}`);
 
 // Chokepoint against one raw statement, same rows, same run: every droplet, volume and snapshot.
 const rows = await db.prisma.resource.findMany({ where: { accountId, kind: { in: ['droplet', 'volume', 'snapshot'] } }, select: { kind: true, providerId: true, name: true, status: true, region: true, attrs: true, parentUrn: true, providerCreatedAt: true } });
+peakRss = 0;
 const [accountA, accountB] = [await ensureAccount(db, 'bench-a', true), (await db.prisma.cloudAccount.create({ data: { slug: 'bench-b', name: 'b', apiUrl: 'b' } })).id];
 let t = performance.now();
 for (const kind of ['droplet', 'volume', 'snapshot'] as const) {
   const ofKind: NormalizedResource[] = rows.filter((r) => r.kind === kind).map((r) => ({ ...r, attrs: r.attrs as Record<string, unknown> }));
-  for (let i = 0; i < ofKind.length; i += 500) {
-    await upsertBatch(db, { accountId: accountA, fallbackTenantId, syncRunId: null, kind }, ofKind.slice(i, i + 500));
+  for (let i = 0; i < ofKind.length; i += BATCH_SIZE) {
+    await upsertBatch(db, { accountId: accountA, fallbackTenantId, syncRunId: null, kind }, ofKind.slice(i, i + BATCH_SIZE));
   }
 }
 const chokepointMs = performance.now() - t;
@@ -128,7 +125,8 @@ console.log(
     `(${Math.round(chokepointMs)} ms); one raw INSERT ... ON CONFLICT ${Math.round(rows.length / (rawMs / 1000))} rows/s (${Math.round(rawMs)} ms); ratio ${(chokepointMs / rawMs).toFixed(2)}x`,
 );
 clearInterval(sampler);
-console.log(`peak RSS of the syncing process: ${Math.round(peakRss / 1024 / 1024)} MB (maxRSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB)`);
+const mb = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
+console.log(`RSS: before the syncs ${mb(baselineRss)}, peak during the two syncs ${mb(syncPeakRss)}; peak during the upsert comparison (which holds all its rows) ${mb(peakRss)}`);
 console.log(`second sync writes ${secondWrites === 0 ? 'nothing' : secondWrites + ' rows'}; requests ${first.requests === info.minimum && second.requests === info.minimum ? 'at the minimum' : 'ABOVE the minimum'}`);
 
 await sync.stop();

@@ -47,7 +47,7 @@ export type RunContext = {
 export type WorkerBody = (run: RunContext) => Promise<void>;
 
 /** Rows per write: pages are streamed into batches of this size, never held whole. */
-export const BATCH_SIZE = 500;
+export const BATCH_SIZE = 2_000;
 
 export const emptyTotals = (): RunTotals => ({ fetched: 0, created: 0, updated: 0, unchanged: 0, markedMissing: 0, markedStale: 0, revived: 0 });
 

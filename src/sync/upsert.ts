@@ -2,7 +2,7 @@ import type { Database } from '../db/index.js';
 import type { ResourceKind } from '../domain/kinds.js';
 import { canonicalUrn } from '../domain/urn.js';
 import type { ResourceEventMessage } from '../pubsub.js';
-import { attribute } from './attribution.js';
+import { attribute, attributionSql } from './attribution.js';
 import { eventTransaction, insertEvents, type EventDraft } from './events.js';
 import type { NormalizedResource } from './kinds/types.js';
 
@@ -75,18 +75,29 @@ export async function upsertBatch(db: Database, ctx: UpsertContext, batch: Norma
   if (writes.length === 0) return { created: 0, updated: 0, unchanged, events: [] };
 
   const events = await eventTransaction(db.prisma, async (tx) => {
-    const written = await tx.$queryRawUnsafe<{ id: string; providerId: string; status: string | null }[]>(
+    // New rows are written once, with their attribution; existing rows keep theirs.
+    const rule = attributionSql({
+      account: '$1::uuid',
+      kind: '$2::"ResourceKind"',
+      providerId: 'u.pid',
+      parentUrn: 'u.parent',
+      source: 'NULL',
+      tenant: 'NULL::uuid',
+      fallback: '$11::uuid',
+    });
+    const written = await tx.$queryRawUnsafe<{ id: string; providerId: string; status: string | null; parentUrn: string | null }[]>(
       `INSERT INTO "Resource" (id, "accountId", kind, "providerId", urn, name, status, region, attrs, placeholder, "parentUrn",
-         "providerCreatedAt", "tenantSource", lifecycle, "missedSyncs", "firstSeenAt", "lastSeenAt", "updatedAt")
+         "providerCreatedAt", "projectId", "tenantId", "tenantSource", lifecycle, "missedSyncs", "firstSeenAt", "lastSeenAt", "updatedAt")
        SELECT gen_random_uuid(), $1::uuid, $2::"ResourceKind", u.pid, u.urn, u.name, u.status, u.region, u.attrs::jsonb, false, u.parent,
-         u.created::timestamp, 'NONE', 'ACTIVE', 0, now(), now(), now()
+         u.created::timestamp, ${rule.project}, ${rule.tenant}, ${rule.source}, 'ACTIVE', 0, now(), now(), now()
        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
          AS u(pid, urn, name, status, region, attrs, parent, created)
+       ${rule.joins}
        ON CONFLICT ("accountId", kind, "providerId") DO UPDATE SET
          urn = EXCLUDED.urn, name = EXCLUDED.name, status = EXCLUDED.status, region = EXCLUDED.region, attrs = EXCLUDED.attrs,
          placeholder = false, "parentUrn" = EXCLUDED."parentUrn", "providerCreatedAt" = EXCLUDED."providerCreatedAt",
          lifecycle = 'ACTIVE', "missedSyncs" = 0, "staleSince" = NULL, "lastSeenAt" = now(), "updatedAt" = now()
-       RETURNING id, "providerId", status`,
+       RETURNING id, "providerId", status, "parentUrn"`,
       ctx.accountId,
       ctx.kind,
       writes.map((r) => r.providerId),
@@ -97,11 +108,15 @@ export async function upsertBatch(db: Database, ctx: UpsertContext, batch: Norma
       writes.map((r) => stableJson(r.attrs)),
       writes.map((r) => r.parentUrn ?? null),
       writes.map((r) => r.providerCreatedAt?.toISOString() ?? null),
+      ctx.fallbackTenantId,
     );
     const created = new Set<string>();
+    // Existing rows whose parent changed (or placeholders becoming real) need the rule again.
+    const toAttribute: string[] = [];
     const drafts: EventDraft[] = [];
     for (const w of written) {
       const before = byId.get(w.providerId);
+      if (before && ((before.parentUrn ?? null) !== (w.parentUrn ?? null) || before.placeholder)) toAttribute.push(w.id);
       if (!before) {
         created.add(w.id);
         drafts.push({ resourceId: w.id, type: 'CREATED', from: null, to: w.status });
@@ -114,7 +129,7 @@ export async function upsertBatch(db: Database, ctx: UpsertContext, batch: Norma
     const attribution = await attribute(tx, {
       accountId: ctx.accountId,
       fallbackTenantId: ctx.fallbackTenantId,
-      resourceIds: written.map((w) => w.id),
+      resourceIds: toAttribute,
       quiet: created,
     });
     return insertEvents(tx, ctx.accountId, ctx.syncRunId, [...drafts, ...attribution]);
