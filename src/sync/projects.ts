@@ -56,17 +56,15 @@ async function upsertProjects(run: RunContext, projects: TDoProject[]): Promise<
   return new Map(rows.map((r) => [r.providerId, r.id]));
 }
 
-async function writeMemberships(run: RunContext, rows: Membership[], stored: Map<string, { projectId: string; assignedAt: Date | null }>) {
-  const changed = rows.filter((m) => {
-    const s = stored.get(m.urn);
-    return !s || s.projectId !== m.projectId || (s.assignedAt?.getTime() ?? null) !== (m.assignedAt?.getTime() ?? null);
-  });
+/** One statement per page; rows whose project and assignment are unchanged are not written. */
+async function writeMemberships(run: RunContext, changed: Membership[]) {
   if (changed.length === 0) return;
   await run.deps.db.prisma.$executeRawUnsafe(
     `INSERT INTO "ProjectMembership" (id, "accountId", "projectId", urn, "urnType", kind, "providerId", "assignedAt", "firstSeenAt", "lastSeenAt")
      SELECT gen_random_uuid(), $1::uuid, u.project::uuid, u.urn, u.type, u.kind::"ResourceKind", u.pid, u.assigned::timestamp, now(), now()
      FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS u(project, urn, type, kind, pid, assigned)
-     ON CONFLICT ("accountId", urn) DO UPDATE SET "projectId" = EXCLUDED."projectId", "assignedAt" = EXCLUDED."assignedAt", "lastSeenAt" = now()`,
+     ON CONFLICT ("accountId", urn) DO UPDATE SET "projectId" = EXCLUDED."projectId", "assignedAt" = EXCLUDED."assignedAt", "lastSeenAt" = now()
+     WHERE ("ProjectMembership"."projectId", "ProjectMembership"."assignedAt") IS DISTINCT FROM (EXCLUDED."projectId", EXCLUDED."assignedAt")`,
     run.deps.accountId,
     changed.map((m) => m.projectId),
     changed.map((m) => m.urn),
@@ -89,8 +87,6 @@ export const projectsWorker: WorkerBody = async (run) => {
   for await (const page of session.pages({ path: '/v2/projects', envelope: 'projects', item: ZDoProject })) projects.push(...page);
   const projectIds = await upsertProjects(run, projects);
 
-  const storedRows = await db.prisma.projectMembership.findMany({ where: { accountId }, select: { urn: true, projectId: true, assignedAt: true } });
-  const stored = new Map(storedRows.map((m) => [m.urn, m]));
   const seenUrns = new Set<string>();
   for (const project of projects) {
     const projectId = projectIds.get(project.id)!;
@@ -103,7 +99,7 @@ export const projectsWorker: WorkerBody = async (run) => {
         rows.push(m);
       }
       totals.fetched += rows.length;
-      await writeMemberships(run, rows, stored);
+      await writeMemberships(run, rows);
     }
   }
 
