@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
@@ -126,6 +127,8 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       graphqlEndpoint: '/graphql',
       landingPage: false,
       graphiql: { title: 'DigitalOcean inventory graph', subscriptionsProtocol: 'WS' },
+      // GraphiQL served from this package, not a CDN: it works on machines without internet.
+      renderGraphiQL,
       plugins: hardeningPlugins(),
       logging: {
         debug: (...args) => log.debug('yoga', { args: args.map(String) }),
