@@ -29,6 +29,9 @@ export type MatchStats = {
   unmatched: UnmatchedReasonCount[];
 };
 
+/** Lines grouped by unmatched reason (null = matched), with their count and amount in cents. */
+export type StatsGroup = { reason: UnmatchedReason | null; count: number; cents: bigint };
+
 /**
  * Computes match stats over an invoice's lines. A matched line counts as matched whatever
  * `reason` says; an unmatched line without a reason counts as NO_CANDIDATE (it should not
@@ -36,25 +39,36 @@ export type MatchStats = {
  * @throws MoneyParseError if an amount is not a money string.
  */
 export function computeMatchStats(lines: Iterable<StatsLine>): MatchStats {
+  const groups = new Map<UnmatchedReason | null, StatsGroup>();
+  for (const line of lines) {
+    const reason = line.matched ? null : (line.reason ?? 'NO_CANDIDATE');
+    const group = groups.get(reason) ?? { reason, count: 0, cents: 0n };
+    group.count++;
+    group.cents += parseMoney(line.amount);
+    groups.set(reason, group);
+  }
+  return statsFromGroups(groups.values());
+}
+
+/** The formulas of `MatchStats`, over lines already grouped (by the database or by `computeMatchStats`). */
+export function statsFromGroups(groups: Iterable<StatsGroup>): MatchStats {
   let lineCount = 0;
   let matchedCount = 0;
   let amount = 0n;
   let matchedAmount = 0n;
   const perReason = new Map<UnmatchedReason, { count: number; cents: bigint }>();
-  for (const line of lines) {
-    const cents = parseMoney(line.amount);
-    lineCount++;
-    amount += cents;
-    if (line.matched) {
-      matchedCount++;
-      matchedAmount += cents;
+  for (const g of groups) {
+    lineCount += g.count;
+    amount += g.cents;
+    if (g.reason === null) {
+      matchedCount += g.count;
+      matchedAmount += g.cents;
       continue;
     }
-    const reason = line.reason ?? 'NO_CANDIDATE';
-    const entry = perReason.get(reason) ?? { count: 0, cents: 0n };
-    entry.count++;
-    entry.cents += cents;
-    perReason.set(reason, entry);
+    const entry = perReason.get(g.reason) ?? { count: 0, cents: 0n };
+    entry.count += g.count;
+    entry.cents += g.cents;
+    perReason.set(g.reason, entry);
   }
   let nonAttributable = 0;
   for (const reason of NON_ATTRIBUTABLE_REASONS) nonAttributable += perReason.get(reason)?.count ?? 0;

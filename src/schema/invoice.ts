@@ -5,8 +5,7 @@ import { assertOperator, assertUnscoped } from '../auth.js';
 import { ingestCsv, ingestFromApi, type IngestResult } from '../billing/ingest.js';
 import { formatMoney, parseMoney } from '../billing/money.js';
 import { rematchInvoice } from '../billing/rematch.js';
-import { NON_ATTRIBUTABLE_REASONS, UNMATCHED_REASONS, type UnmatchedReason } from '../billing/types.js';
-import type { MatchStats } from '../billing/match-stats.js';
+import { statsFromGroups, type MatchStats } from '../billing/match-stats.js';
 import { builder, decodeIdOf } from './builder.js';
 import { UserErrorRef, type UserErrorShape } from './enums.js';
 import { InvoiceLineConnection, InvoiceLineFilterInput, LINE_ORDER, lineScope, lineWhere, UnmatchedReasonEnum } from './invoice-line.js';
@@ -51,38 +50,13 @@ async function matchStatsOf(ctx: Context, invoiceId: string): Promise<MatchStats
     _count: { _all: true },
     _sum: { amount: true },
   });
-  let lineCount = 0;
-  let matchedCount = 0;
-  let amount = 0n;
-  let matchedAmount = 0n;
-  const perReason = new Map<UnmatchedReason, { count: number; cents: bigint }>();
-  for (const g of groups) {
-    const cents = g._sum.amount ? parseMoney(g._sum.amount.toFixed(2)) : 0n;
-    const count = g._count._all;
-    lineCount += count;
-    amount += cents;
-    if (g.unmatchedReason === null) {
-      matchedCount += count;
-      matchedAmount += cents;
-    } else perReason.set(g.unmatchedReason, { count, cents });
-  }
-  let nonAttributable = 0;
-  for (const reason of NON_ATTRIBUTABLE_REASONS) nonAttributable += perReason.get(reason)?.count ?? 0;
-  const attributableCount = lineCount - nonAttributable;
-  const denominator = attributableCount - (perReason.get('RESOURCE_DESTROYED')?.count ?? 0);
-  return {
-    lineCount,
-    matchedCount,
-    matchRate: lineCount === 0 ? 0 : matchedCount / lineCount,
-    amount: formatMoney(amount),
-    matchedAmount: formatMoney(matchedAmount),
-    attributableCount,
-    currentResourceMatchRate: denominator <= 0 ? 0 : Math.min(1, matchedCount / denominator),
-    unmatched: UNMATCHED_REASONS.flatMap((reason) => {
-      const e = perReason.get(reason);
-      return e ? [{ reason, count: e.count, amount: formatMoney(e.cents) }] : [];
-    }),
-  };
+  return statsFromGroups(
+    groups.map((g) => ({
+      reason: g.unmatchedReason,
+      count: g._count._all,
+      cents: g._sum.amount ? parseMoney(g._sum.amount.toFixed(2)) : 0n,
+    })),
+  );
 }
 
 export const InvoiceRef = builder.prismaNode('Invoice', {
