@@ -6,7 +6,7 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { Config } from './config.js';
-import type { Context, Services } from './context.js';
+import { requestMemo, type Context, type Services } from './context.js';
 import { openDatabase, type Database } from './db/index.js';
 import { createLogger, type Logger } from './log.js';
 import { createAuthenticator } from './auth.js';
@@ -148,7 +148,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       context: async (initial) => {
         const fromWs = (initial as { connectionParams?: Record<string, unknown> }).connectionParams;
         const header = fromWs ? String(fromWs.authorization ?? fromWs.Authorization ?? '') : initial.request.headers.get('authorization');
-        return { ...svc, viewer: await auth.authenticate(header) };
+        return { ...svc, viewer: await auth.authenticate(header), once: requestMemo() };
       },
     });
 

@@ -28,4 +28,14 @@ export type Services = {
   sync?: SyncService;
 };
 
-export type Context = Services & { viewer: Viewer };
+/** Per request (or per WebSocket operation): the caller, and values computed once for it. */
+export type Context = Services & { viewer: Viewer; once: <T>(key: string, load: () => Promise<T>) => Promise<T> };
+
+/** A memo for one request: `once(key, load)` runs `load` the first time only. */
+export function requestMemo(): Context['once'] {
+  const values = new Map<string, Promise<unknown>>();
+  return <T>(key: string, load: () => Promise<T>) => {
+    if (!values.has(key)) values.set(key, load());
+    return values.get(key) as Promise<T>;
+  };
+}

@@ -168,6 +168,28 @@ function advisoryLocks(url: string) {
   };
 }
 
+/** Wraps a driver adapter factory so that every statement sent (in or out of transactions) calls `onStatement`. */
+function countingFactory(factory: SqlMigrationAwareDriverAdapterFactory, onStatement: () => void): SqlMigrationAwareDriverAdapterFactory {
+  const counting = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(obj, key, receiver) {
+        const value = Reflect.get(obj, key, receiver);
+        if (typeof value !== 'function') return value;
+        if (key === 'queryRaw' || key === 'executeRaw') {
+          return (...args: unknown[]) => {
+            onStatement();
+            return value.apply(obj, args);
+          };
+        }
+        if (key === 'startTransaction' || key === 'connect' || key === 'connectToShadowDb') {
+          return async (...args: unknown[]) => counting(await value.apply(obj, args));
+        }
+        return value.bind(obj);
+      },
+    });
+  return counting(factory);
+}
+
 /** Locks of a database that one process owns. */
 function processLocks() {
   const held = new Set<string>();
@@ -185,10 +207,9 @@ export function wrapFactory(
   tryLock: Database['tryLock'] = processLocks(),
 ): Database {
   const counters = new Set<{ count: number }>();
-  const prisma = new PrismaClient({ adapter: factory as never, log: [{ emit: 'event', level: 'query' }] });
-  prisma.$on('query' as never, () => {
-    for (const c of counters) c.count++;
-  });
+  // Statements are counted where they reach the driver: Prisma's query log would stringify the
+  // parameters of every statement (megabytes for set-based writes), on the hot path.
+  const prisma = new PrismaClient({ adapter: countingFactory(factory, () => counters.forEach((c) => c.count++)) as never });
   let closed = false;
   return {
     prisma,

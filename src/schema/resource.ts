@@ -1,4 +1,6 @@
 import { parseUrn } from '../domain/urn.js';
+import type { Context } from '../context.js';
+import { KIND_SPECS } from '../sync/kinds/index.js';
 import { builder } from './builder.js';
 import { LifecycleEnum, ResourceKindEnum, TenantSourceEnum } from './enums.js';
 import { assertPageArgs, connectionSizes, namedConnection } from './pagination.js';
@@ -32,10 +34,33 @@ export const ResourceRef = builder.prismaNode('Resource', {
     missedSyncs: t.exposeInt('missedSyncs'),
     staleSince: t.expose('staleSince', { type: 'DateTime', nullable: true }),
     firstSeenAt: t.expose('firstSeenAt', { type: 'DateTime' }),
-    lastSeenAt: t.expose('lastSeenAt', { type: 'DateTime' }),
+    lastSeenAt: t.field({
+      type: 'DateTime',
+      description: 'When a sync last saw it. Unchanged rows are not rewritten, so an ACTIVE row was seen by its worker\'s last successful run.',
+      resolve: async (r, _args, ctx) => {
+        if (r.lifecycle !== 'ACTIVE') return r.lastSeenAt;
+        const lastSuccess = await lastSuccessByWorker(ctx);
+        const seen = lastSuccess.get(r.placeholder ? 'PROJECTS' : (WORKER_OF_KIND.get(r.kind) ?? 'PROJECTS'));
+        return seen && seen > r.lastSeenAt ? seen : r.lastSeenAt;
+      },
+    }),
     providerCreatedAt: t.expose('providerCreatedAt', { type: 'DateTime', nullable: true }),
   }),
 });
+
+const WORKER_OF_KIND = new Map<string, string>(KIND_SPECS.map((s) => [s.kind, s.worker]));
+
+/** Start of each worker's last successful run, one query per request. */
+function lastSuccessByWorker(ctx: Context): Promise<Map<string, Date>> {
+  return ctx.once('lastSuccessByWorker', async () => {
+    const rows = await ctx.db.prisma.syncRun.groupBy({
+      by: ['worker'],
+      where: { accountId: ctx.accountId, status: 'SUCCEEDED' },
+      _max: { startedAt: true },
+    });
+    return new Map(rows.flatMap((r) => (r._max.startedAt ? [[r.worker, r._max.startedAt] as const] : [])));
+  });
+}
 
 export const ResourceConnection = namedConnection(ResourceRef, 'Resource');
 

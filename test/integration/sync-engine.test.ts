@@ -44,6 +44,17 @@ describe.each(testDatabaseTargets())('sync engine on $name', (target) => {
     expect(await h.db.prisma.resourceEvent.count()).toBe(events);
   });
 
+  it('reports lastSeenAt as of the last successful listing without rewriting unchanged rows', async () => {
+    await h.run('DOMAINS');
+    const stored = await h.db.prisma.resource.findFirstOrThrow({ where: { kind: 'dns_zone' } });
+    const second = await h.run('DOMAINS');
+    expect(second.updated).toBe(0);
+    expect((await h.db.prisma.resource.findUniqueOrThrow({ where: { id: stored.id } })).lastSeenAt).toEqual(stored.lastSeenAt);
+    const r = await h.gql(`{ resources(filter: { kinds: [DNS_ZONE] }, first: 1, orderBy: { field: NAME, direction: ASC }) { edges { node { name lastSeenAt } } } }`);
+    const seen = new Date(r.data.resources.edges[0].node.lastSeenAt);
+    expect(seen.getTime()).toBe(second.startedAt.getTime());
+  });
+
   it('records a status change once, with from and to', async () => {
     await h.run('DROPLETS');
     const droplet = h.sim.state.droplets[0]!;
