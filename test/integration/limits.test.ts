@@ -32,7 +32,7 @@ describe('hostile queries', () => {
 
   it('refuses a document with too many tokens', async () => {
     const r = await t.gql(`{ __typename ${' __typename'.repeat(QUERY_LIMITS.maxTokens)} }`);
-    expect(r.errors?.[0]?.message).toMatch(/Document contains more th[ae]n 4000 tokens/);
+    expect(r.errors?.[0]?.message).toMatch(/Document contains more tha[nt] 4000 tokens/);
   });
 
   it('answers a malformed body and a missing query with 4xx, not a 500', async () => {
