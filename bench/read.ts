@@ -22,7 +22,7 @@ const QUERY = `query($after: String) { resources(first: 100, after: $after) { to
 async function measure(label: string, db: Database) {
   const config = loadConfig({ LOG_LEVEL: 'silent' });
   if (!config.ok) throw new Error(config.problems.join('; '));
-  const app = buildApp(config.config, { database: db, listen: false, logger: createLogger('silent') });
+  const app = buildApp(config.config, { database: db, listen: false, logger: createLogger('silent'), sync: false });
   await app.start();
   const seedStart = performance.now();
   await seedInventory(db, { accountId: app.services().accountId, resources: RESOURCES, projects: PROJECTS, tenants: 20 });
