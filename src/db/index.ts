@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { applyMigrations, localMigrations } from './schema-engine.js';
+import { loadPgTypes, pgliteSql, pgSql, type SqlDriver } from './sql.js';
+import type { PGlite } from '@electric-sql/pglite';
 
 export { PrismaClient };
 export type Db = PrismaClient;
@@ -10,6 +12,8 @@ export type Db = PrismaClient;
 /** A database the app can use: Prisma client plus what start-up and readiness need. */
 export type Database = {
   prisma: PrismaClient;
+  /** SQL on the driver's own connections, for set-based writes with large parameters. */
+  sql: SqlDriver;
   kind: 'postgres' | 'embedded';
   /** Applies pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
@@ -49,10 +53,19 @@ function describeTarget(url: string): string {
 
 async function openPostgres(url: string): Promise<Database> {
   const { PrismaPg } = await import('@prisma/adapter-pg');
-  const factory = new PrismaPg({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+  const pg = (await import('pg')).default;
+  await loadPgTypes();
+  // One pool for Prisma and for the driver-level SQL.
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+  pool.on('error', () => {
+    // An idle connection dropped by the server: the pool replaces it on next use.
+  });
   const target = describeTarget(url);
   const locks = advisoryLocks(url);
-  const db = wrapFactory(factory, 'postgres', locks.close, locks.tryLock);
+  const db = wrapFactory(new PrismaPg(pool), 'postgres', async () => {
+    await locks.close();
+    await pool.end().catch(() => {});
+  }, locks.tryLock, (count) => pgSql(pool, count));
   try {
     await db.prisma.$queryRawUnsafe('SELECT 1');
   } catch (error) {
@@ -109,7 +122,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     const { PGlite } = await import('@electric-sql/pglite');
     const { PrismaPGlite } = await import('pglite-prisma-adapter');
     const pglite = await PGlite.create(join(dataDir, 'pg'));
-    return wrapFactory(new PrismaPGlite(pglite), 'embedded', async () => {
+    return embeddedDatabase(pglite, new PrismaPGlite(pglite), async () => {
       await pglite.close();
       await release();
     });
@@ -125,7 +138,12 @@ export async function openMemoryDatabase(): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { PrismaPGlite } = await import('pglite-prisma-adapter');
   const pglite = await PGlite.create();
-  return wrapFactory(new PrismaPGlite(pglite), 'embedded', () => pglite.close());
+  return embeddedDatabase(pglite, new PrismaPGlite(pglite), () => pglite.close());
+}
+
+/** A Database over an open PGlite instance, which this process owns. */
+export function embeddedDatabase(pglite: PGlite, factory: SqlMigrationAwareDriverAdapterFactory, onClose: () => Promise<void>): Database {
+  return wrapFactory(factory, 'embedded', onClose, processLocks(), (count) => pgliteSql(pglite, count));
 }
 
 /** True when every local migration is recorded as applied with the same checksum. */
@@ -200,19 +218,22 @@ function processLocks() {
   };
 }
 
-export function wrapFactory(
+function wrapFactory(
   factory: SqlMigrationAwareDriverAdapterFactory,
   kind: Database['kind'],
   onClose: () => Promise<void>,
-  tryLock: Database['tryLock'] = processLocks(),
+  tryLock: Database['tryLock'],
+  driverSql: (onStatement: () => void) => SqlDriver,
 ): Database {
   const counters = new Set<{ count: number }>();
+  const onStatement = () => counters.forEach((c) => c.count++);
   // Statements are counted where they reach the driver: Prisma's query log would stringify the
   // parameters of every statement (megabytes for set-based writes), on the hot path.
-  const prisma = new PrismaClient({ adapter: countingFactory(factory, () => counters.forEach((c) => c.count++)) as never });
+  const prisma = new PrismaClient({ adapter: countingFactory(factory, onStatement) as never });
   let closed = false;
   return {
     prisma,
+    sql: driverSql(onStatement),
     kind,
     tryLock,
     async migrate() {

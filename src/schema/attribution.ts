@@ -1,7 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { assertOperator, assertUnscoped } from '../auth.js';
 import type { Context } from '../context.js';
-import type { Prisma, Project, Resource } from '../generated/prisma/client.js';
+import type { Project, Resource } from '../generated/prisma/client.js';
+import type { SqlClient } from '../db/sql.js';
 import { attribute } from '../sync/attribution.js';
 import { eventTransaction, insertEvents, publishEvents, type EventDraft } from '../sync/events.js';
 import { builder, decodeIdOf } from './builder.js';
@@ -9,7 +10,6 @@ import { UserErrorRef, type UserErrorShape } from './enums.js';
 import { ProjectRef } from './project.js';
 import { ResourceRef } from './resource.js';
 
-type Tx = Prisma.TransactionClient;
 
 /** Longest reason kept with a manual change. */
 const MAX_REASON = 500;
@@ -44,8 +44,8 @@ async function findTenant(ctx: Context, tenantId: string | null, errors: UserErr
 }
 
 /** The resource ids whose attribution follows from these resources or projects: themselves and backups/snapshots taken of them. */
-async function withChildren(tx: Tx, accountId: string, where: { resourceId?: string; projectId?: string }): Promise<string[]> {
-  const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
+async function withChildren(tx: SqlClient, accountId: string, where: { resourceId?: string; projectId?: string }): Promise<string[]> {
+  const rows = await tx.query<{ id: string }>(
     `WITH own AS (
        SELECT r.id, r.urn FROM "Resource" r
        WHERE r."accountId" = $1::uuid AND (r.id = $2::uuid OR r."projectId" = $3::uuid
@@ -54,9 +54,7 @@ async function withChildren(tx: Tx, accountId: string, where: { resourceId?: str
      )
      SELECT id FROM own
      UNION SELECT c.id FROM "Resource" c JOIN own ON c."accountId" = $1::uuid AND c."parentUrn" = own.urn`,
-    accountId,
-    where.resourceId ?? null,
-    where.projectId ?? null,
+    [accountId, where.resourceId ?? null, where.projectId ?? null],
   );
   return rows.map((r) => r.id);
 }
@@ -104,8 +102,8 @@ builder.mutationField('assignProjectTenant', (t) =>
           userErrors: [{ code: 'NO_CHANGE', message: tenantId ? 'the project already has this tenant' : 'the project has no tenant', path: ['input', 'tenantId'] }],
         };
       }
-      const { updated, events } = await eventTransaction(ctx.db.prisma, async (tx) => {
-        const updated = await tx.project.update({ where: { id: project!.id }, data: { tenantId } });
+      const events = await eventTransaction(ctx.db, async (tx) => {
+        await tx.query(`UPDATE "Project" SET "tenantId" = $2::uuid WHERE id = $1::uuid`, [project!.id, tenantId]);
         const drafts = await attribute(tx, {
           accountId: ctx.accountId,
           fallbackTenantId: ctx.fallbackTenantId,
@@ -113,10 +111,10 @@ builder.mutationField('assignProjectTenant', (t) =>
           actor: ctx.viewer.actor,
           reason,
         });
-        return { updated, events: await insertEvents(tx, ctx.accountId, null, drafts) };
+        return insertEvents(tx, ctx.accountId, null, drafts);
       });
       await publishEvents(ctx.pubsub, events);
-      return { project: updated, userErrors: [] };
+      return { project: await ctx.db.prisma.project.findUniqueOrThrow({ where: { id: project!.id } }), userErrors: [] };
     },
   }),
 );
@@ -173,17 +171,25 @@ builder.mutationField('reassignResourceTenant', (t) =>
         };
       }
       const by = { actor: ctx.viewer.actor, reason };
-      const { updated, events } = await eventTransaction(ctx.db.prisma, async (tx) => {
-        const before = await tx.resource.findUniqueOrThrow({ where: { id: resource!.id }, include: { tenant: true } });
+      const events = await eventTransaction(ctx.db, async (tx) => {
+        const [before] = await tx.query<{ id: string; tenantId: string | null; slug: string | null }>(
+          `SELECT r.id, r."tenantId", t.slug FROM "Resource" r LEFT JOIN "Tenant" t ON t.id = r."tenantId" WHERE r.id = $1::uuid FOR UPDATE OF r`,
+          [resource!.id],
+        );
+        if (!before) throw new Error(`resource ${resource!.id} disappeared`);
         const drafts: EventDraft[] = [];
         if (tenantId) {
-          await tx.resource.update({ where: { id: before.id }, data: { tenantSource: 'MANUAL', tenantId, tenantReason: reason } });
+          await tx.query(`UPDATE "Resource" SET "tenantSource" = 'MANUAL', "tenantId" = $2::uuid, "tenantReason" = $3, "updatedAt" = now() WHERE id = $1::uuid`, [
+            before.id,
+            tenantId,
+            reason,
+          ]);
           if (before.tenantId !== tenantId) {
-            drafts.push({ resourceId: before.id, type: 'TENANT_CHANGED', from: before.tenant?.slug ?? null, to: tenant!.slug, ...by });
+            drafts.push({ resourceId: before.id, type: 'TENANT_CHANGED', from: before.slug, to: tenant!.slug, ...by });
           }
         } else {
           // Attribution recomputes the tenant from the project, the parent or the fallback.
-          await tx.resource.update({ where: { id: before.id }, data: { tenantSource: 'NONE', tenantReason: null } });
+          await tx.query(`UPDATE "Resource" SET "tenantSource" = 'NONE', "tenantReason" = NULL, "updatedAt" = now() WHERE id = $1::uuid`, [before.id]);
         }
         drafts.push(
           ...(await attribute(tx, {
@@ -193,11 +199,10 @@ builder.mutationField('reassignResourceTenant', (t) =>
             ...by,
           })),
         );
-        const updated = await tx.resource.findUniqueOrThrow({ where: { id: before.id } });
-        return { updated, events: await insertEvents(tx, ctx.accountId, null, drafts) };
+        return insertEvents(tx, ctx.accountId, null, drafts);
       });
       await publishEvents(ctx.pubsub, events);
-      return { resource: updated, userErrors: [] };
+      return { resource: await ctx.db.prisma.resource.findUniqueOrThrow({ where: { id: resource!.id } }), userErrors: [] };
     },
   }),
 );

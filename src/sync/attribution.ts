@@ -1,7 +1,5 @@
-import type { Prisma } from '../generated/prisma/client.js';
+import type { SqlClient } from '../db/sql.js';
 import type { EventDraft } from './events.js';
-
-type Tx = Prisma.TransactionClient;
 
 /** Kinds that DigitalOcean keeps out of projects: they follow the droplet or volume they were taken of. */
 export const CHILD_KINDS = ['droplet_backup', 'snapshot'] as const;
@@ -66,7 +64,7 @@ type Change = {
  * Parents first, then backups and snapshots, so children read their parents as just written.
  * Computed from stored facts alone, so the result does not depend on which worker ran first.
  */
-export async function attribute(tx: Tx, scope: AttributionScope): Promise<EventDraft[]> {
+export async function attribute(tx: SqlClient, scope: AttributionScope): Promise<EventDraft[]> {
   const params: unknown[] = [scope.accountId, scope.fallbackTenantId];
   // A scoped call drives the join from the given ids (primary key), never from the account's rows.
   let from = `"Resource" r`;
@@ -87,7 +85,7 @@ export async function attribute(tx: Tx, scope: AttributionScope): Promise<EventD
   const changes: Change[] = [];
   for (const children of [false, true]) {
     changes.push(
-      ...(await tx.$queryRawUnsafe<Change[]>(
+      ...(await tx.query<Change>(
         `WITH d AS (
            SELECT r.id, r."projectId" AS old_project, r."tenantId" AS old_tenant, r."tenantSource" AS old_source,
              ${rule.project} AS new_project, ${rule.tenant} AS new_tenant, ${rule.source} AS new_source
@@ -101,9 +99,7 @@ export async function attribute(tx: Tx, scope: AttributionScope): Promise<EventD
            (SELECT "providerId" FROM "Project" WHERE id = d.old_project) AS old_project,
            (SELECT "providerId" FROM "Project" WHERE id = d.new_project) AS new_project,
            (SELECT slug FROM "Tenant" WHERE id = d.old_tenant) AS old_tenant,
-           (SELECT slug FROM "Tenant" WHERE id = d.new_tenant) AS new_tenant`,
-        ...params,
-      )),
+           (SELECT slug FROM "Tenant" WHERE id = d.new_tenant) AS new_tenant`, [...params])),
     );
   }
   const drafts: EventDraft[] = [];

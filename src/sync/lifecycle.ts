@@ -23,30 +23,26 @@ export async function markMissing(
   placeholders: boolean,
 ): Promise<MissResult> {
   // A cheap read first: an account where nothing disappeared writes nothing.
-  const [{ n }] = await db.prisma.$queryRawUnsafe<{ n: number }[]>(
+  const [{ n }] = await db.sql.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM "Resource"
      WHERE "accountId" = $1::uuid AND kind = $2::"ResourceKind" AND placeholder = $3 AND lifecycle <> 'STALE'
-       AND NOT ("providerId" = ANY($4::text[]))`,
-    ctx.accountId,
+       AND NOT ("providerId" = ANY($4::text[]))`, [ctx.accountId,
     kind,
     placeholders,
-    seen,
-  ) as [{ n: number }];
+    seen]) as [{ n: number }];
   if (n === 0) return { markedMissing: 0, markedStale: 0, events: [] };
-  return eventTransaction(db.prisma, async (tx) => {
-    const missed = await tx.$queryRawUnsafe<{ id: string; missedSyncs: number }[]>(
+  return eventTransaction(db, async (tx) => {
+    const missed = await tx.query<{ id: string; missedSyncs: number }>(
       `UPDATE "Resource" SET "missedSyncs" = "missedSyncs" + 1,
          lifecycle = (CASE WHEN "missedSyncs" + 1 >= ${STALE_AFTER_MISSES} THEN 'STALE' ELSE 'MISSING' END)::"Lifecycle",
          "staleSince" = CASE WHEN "missedSyncs" + 1 >= ${STALE_AFTER_MISSES} THEN now() ELSE NULL END,
          "updatedAt" = now()
        WHERE "accountId" = $1::uuid AND kind = $2::"ResourceKind" AND placeholder = $3 AND lifecycle <> 'STALE'
          AND NOT ("providerId" = ANY($4::text[]))
-       RETURNING id, "missedSyncs"`,
-      ctx.accountId,
+       RETURNING id, "missedSyncs"`, [ctx.accountId,
       kind,
       placeholders,
-      seen,
-    );
+      seen]);
     const drafts: EventDraft[] = [];
     let markedMissing = 0;
     let markedStale = 0;

@@ -26,7 +26,7 @@ async function upsertProjects(run: RunContext, projects: TDoProject[]): Promise<
   const { db, accountId } = run.deps;
   if (projects.length > 0) {
     // Only changed projects are written (IS DISTINCT FROM), so an unchanged sweep writes nothing.
-    await db.prisma.$executeRawUnsafe(
+    await db.sql.query(
       `INSERT INTO "Project" (id, "accountId", "providerId", name, description, purpose, environment, "isDefault", lifecycle, "missedSyncs",
          "firstSeenAt", "lastSeenAt", "providerCreatedAt", "providerUpdatedAt")
        SELECT gen_random_uuid(), $1::uuid, u.pid, u.name, u.description, u.purpose, u.environment, u.is_default, 'ACTIVE', 0, now(), now(),
@@ -40,8 +40,7 @@ async function upsertProjects(run: RunContext, projects: TDoProject[]): Promise<
        WHERE ("Project".name, "Project".description, "Project".purpose, "Project".environment, "Project"."isDefault", "Project".lifecycle,
               "Project"."providerUpdatedAt")
          IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.description, EXCLUDED.purpose, EXCLUDED.environment, EXCLUDED."isDefault", 'ACTIVE'::"Lifecycle",
-              EXCLUDED."providerUpdatedAt")`,
-      accountId,
+              EXCLUDED."providerUpdatedAt")`, [accountId,
       projects.map((p) => p.id),
       projects.map((p) => p.name),
       projects.map((p) => p.description ?? null),
@@ -49,8 +48,7 @@ async function upsertProjects(run: RunContext, projects: TDoProject[]): Promise<
       projects.map((p) => p.environment ?? null),
       projects.map((p) => p.is_default),
       projects.map((p) => parseDoDate(p.created_at)?.toISOString() ?? null),
-      projects.map((p) => parseDoDate(p.updated_at)?.toISOString() ?? null),
-    );
+      projects.map((p) => parseDoDate(p.updated_at)?.toISOString() ?? null)]);
   }
   const rows = await db.prisma.project.findMany({ where: { accountId }, select: { id: true, providerId: true } });
   return new Map(rows.map((r) => [r.providerId, r.id]));
@@ -59,20 +57,18 @@ async function upsertProjects(run: RunContext, projects: TDoProject[]): Promise<
 /** One statement per page; rows whose project and assignment are unchanged are not written. */
 async function writeMemberships(run: RunContext, changed: Membership[]) {
   if (changed.length === 0) return;
-  await run.deps.db.prisma.$executeRawUnsafe(
+  await run.deps.db.sql.query(
     `INSERT INTO "ProjectMembership" (id, "accountId", "projectId", urn, "urnType", kind, "providerId", "assignedAt", "firstSeenAt", "lastSeenAt")
      SELECT gen_random_uuid(), $1::uuid, u.project::uuid, u.urn, u.type, u.kind::"ResourceKind", u.pid, u.assigned::timestamp, now(), now()
      FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS u(project, urn, type, kind, pid, assigned)
      ON CONFLICT ("accountId", urn) DO UPDATE SET "projectId" = EXCLUDED."projectId", "assignedAt" = EXCLUDED."assignedAt", "lastSeenAt" = now()
-     WHERE ("ProjectMembership"."projectId", "ProjectMembership"."assignedAt") IS DISTINCT FROM (EXCLUDED."projectId", EXCLUDED."assignedAt")`,
-    run.deps.accountId,
+     WHERE ("ProjectMembership"."projectId", "ProjectMembership"."assignedAt") IS DISTINCT FROM (EXCLUDED."projectId", EXCLUDED."assignedAt")`, [run.deps.accountId,
     changed.map((m) => m.projectId),
     changed.map((m) => m.urn),
     changed.map((m) => m.urnType),
     changed.map((m) => m.kind),
     changed.map((m) => m.providerId),
-    changed.map((m) => m.assignedAt?.toISOString() ?? null),
-  );
+    changed.map((m) => m.assignedAt?.toISOString() ?? null)]);
 }
 
 /**
@@ -105,25 +101,21 @@ export const projectsWorker: WorkerBody = async (run) => {
 
   // The sweep was complete: what it did not list is gone from its project.
   const seen = [...seenUrns];
-  await db.prisma.$executeRawUnsafe(
-    `DELETE FROM "ProjectMembership" WHERE "accountId" = $1::uuid AND NOT (urn = ANY($2::text[]))`,
-    accountId,
-    seen,
-  );
+  await db.sql.query(
+    `DELETE FROM "ProjectMembership" WHERE "accountId" = $1::uuid AND NOT (urn = ANY($2::text[]))`, [accountId,
+    seen]);
   await strikeProjects(run, projects.map((p) => p.id));
   await syncPlaceholders(run);
   await reattributeAll(run);
 };
 
 async function strikeProjects(run: RunContext, seen: string[]) {
-  await run.deps.db.prisma.$executeRawUnsafe(
+  await run.deps.db.sql.query(
     `UPDATE "Project" SET "missedSyncs" = "missedSyncs" + 1,
        lifecycle = (CASE WHEN "missedSyncs" + 1 >= ${STALE_AFTER_MISSES} THEN 'STALE' ELSE 'MISSING' END)::"Lifecycle",
        "staleSince" = CASE WHEN "missedSyncs" + 1 >= ${STALE_AFTER_MISSES} THEN now() ELSE NULL END
-     WHERE "accountId" = $1::uuid AND lifecycle <> 'STALE' AND NOT ("providerId" = ANY($2::text[]))`,
-    run.deps.accountId,
-    seen,
-  );
+     WHERE "accountId" = $1::uuid AND lifecycle <> 'STALE' AND NOT ("providerId" = ANY($2::text[]))`, [run.deps.accountId,
+    seen]);
 }
 
 /**
@@ -134,26 +126,22 @@ async function syncPlaceholders(run: RunContext) {
   const { deps, totals } = run;
   const placeholderKinds = RESOURCE_KINDS.filter((k) => !deps.dedicatedKinds.has(k));
   if (placeholderKinds.length === 0) return;
-  const events = await eventTransaction(deps.db.prisma, async (tx) => {
-    const inserted = await tx.$queryRawUnsafe<{ id: string }[]>(
+  const events = await eventTransaction(deps.db, async (tx) => {
+    const inserted = await tx.query<{ id: string }>(
       `INSERT INTO "Resource" (id, "accountId", kind, "providerId", urn, name, placeholder, "tenantSource", lifecycle, "firstSeenAt", "lastSeenAt", "updatedAt")
        SELECT gen_random_uuid(), m."accountId", m.kind, m."providerId", m.urn, m."providerId", true, 'NONE', 'ACTIVE', now(), now(), now()
        FROM "ProjectMembership" m
        WHERE m."accountId" = $1::uuid AND m.kind::text = ANY($2::text[])
          AND NOT EXISTS (SELECT 1 FROM "Resource" r WHERE r."accountId" = m."accountId" AND r.kind = m.kind AND r."providerId" = m."providerId")
        ON CONFLICT ("accountId", kind, "providerId") DO NOTHING
-       RETURNING id`,
-      deps.accountId,
-      placeholderKinds,
-    );
-    const revived = await tx.$queryRawUnsafe<{ id: string; was: string }[]>(
+       RETURNING id`, [deps.accountId,
+      placeholderKinds]);
+    const revived = await tx.query<{ id: string; was: string }>(
       `UPDATE "Resource" r SET lifecycle = 'ACTIVE', "missedSyncs" = 0, "staleSince" = NULL, "lastSeenAt" = now(), "updatedAt" = now()
        FROM "ProjectMembership" m, (SELECT id, lifecycle::text AS was FROM "Resource") old
        WHERE old.id = r.id AND r."accountId" = $1::uuid AND r.placeholder AND r.lifecycle <> 'ACTIVE'
          AND m."accountId" = r."accountId" AND m.kind = r.kind AND m."providerId" = r."providerId"
-       RETURNING r.id, old.was`,
-      deps.accountId,
-    );
+       RETURNING r.id, old.was`, [deps.accountId]);
     totals.created += inserted.length;
     const drafts: EventDraft[] = [
       ...inserted.map((r) => ({ resourceId: r.id, type: 'CREATED' as const, from: null, to: null })),

@@ -121,10 +121,8 @@ async function* listingPages<T>(session: DoSession, listing: TPagesSpec<T> & { f
 
 async function loadLookup(deps: SyncDeps, spec: KindSpec): Promise<KindLookup> {
   if (spec.lookup !== 'dropletsByBackupId') return {};
-  const droplets = await deps.db.prisma.$queryRawUnsafe<{ providerId: string; name: string; ids: unknown }[]>(
-    `SELECT "providerId", name, attrs->'backup_ids' AS ids FROM "Resource" WHERE "accountId" = $1::uuid AND kind = 'droplet'`,
-    deps.accountId,
-  );
+  const droplets = await deps.db.sql.query<{ providerId: string; name: string; ids: unknown }>(
+    `SELECT "providerId", name, attrs->'backup_ids' AS ids FROM "Resource" WHERE "accountId" = $1::uuid AND kind = 'droplet'`, [deps.accountId]);
   const map = new Map<string, { id: string; name: string }>();
   for (const d of droplets) {
     if (Array.isArray(d.ids)) for (const id of d.ids) map.set(String(id), { id: d.providerId, name: d.name });
@@ -174,7 +172,7 @@ export function kindWorker(spec: KindSpec): WorkerBody {
 /** Attribution of the whole account (children follow parents that changed in this run). */
 export async function reattributeAll(run: RunContext): Promise<void> {
   const { deps } = run;
-  const events = await eventTransaction(deps.db.prisma, async (tx) => {
+  const events = await eventTransaction(deps.db, async (tx) => {
     const drafts = await attribute(tx, { accountId: deps.accountId, fallbackTenantId: deps.fallbackTenantId, resourceIds: null });
     return insertEvents(tx, deps.accountId, run.runId, drafts);
   });

@@ -59,13 +59,11 @@ function sameRow(stored: Stored, row: NormalizedResource): boolean {
 export async function upsertBatch(db: Database, ctx: UpsertContext, batch: NormalizedResource[]): Promise<UpsertResult> {
   const rows = [...new Map(batch.map((r) => [r.providerId, r])).values()];
   if (rows.length === 0) return { created: 0, updated: 0, unchanged: 0, events: [] };
-  const stored = await db.prisma.$queryRawUnsafe<Stored[]>(
+  const stored = await db.sql.query<Stored>(
     `SELECT id, "providerId", name, status, region, attrs, "parentUrn", "providerCreatedAt", lifecycle::text AS lifecycle, placeholder
-     FROM "Resource" WHERE "accountId" = $1::uuid AND kind = $2::"ResourceKind" AND "providerId" = ANY($3::text[])`,
-    ctx.accountId,
+     FROM "Resource" WHERE "accountId" = $1::uuid AND kind = $2::"ResourceKind" AND "providerId" = ANY($3::text[])`, [ctx.accountId,
     ctx.kind,
-    rows.map((r) => r.providerId),
-  );
+    rows.map((r) => r.providerId)]);
   const byId = new Map(stored.map((s) => [s.providerId, s]));
   const writes = rows.filter((r) => {
     const s = byId.get(r.providerId);
@@ -74,7 +72,7 @@ export async function upsertBatch(db: Database, ctx: UpsertContext, batch: Norma
   const unchanged = rows.length - writes.length;
   if (writes.length === 0) return { created: 0, updated: 0, unchanged, events: [] };
 
-  const events = await eventTransaction(db.prisma, async (tx) => {
+  const events = await eventTransaction(db, async (tx) => {
     // New rows are written once, with their attribution; existing rows keep theirs.
     const rule = attributionSql({
       account: '$1::uuid',
@@ -85,7 +83,7 @@ export async function upsertBatch(db: Database, ctx: UpsertContext, batch: Norma
       tenant: 'NULL::uuid',
       fallback: '$11::uuid',
     });
-    const written = await tx.$queryRawUnsafe<{ id: string; providerId: string; status: string | null; parentUrn: string | null }[]>(
+    const written = await tx.query<{ id: string; providerId: string; status: string | null; parentUrn: string | null }>(
       `INSERT INTO "Resource" (id, "accountId", kind, "providerId", urn, name, status, region, attrs, placeholder, "parentUrn",
          "providerCreatedAt", "projectId", "tenantId", "tenantSource", lifecycle, "missedSyncs", "firstSeenAt", "lastSeenAt", "updatedAt")
        SELECT gen_random_uuid(), $1::uuid, $2::"ResourceKind", u.pid, u.urn, u.name, u.status, u.region, u.attrs::jsonb, false, u.parent,
@@ -97,8 +95,7 @@ export async function upsertBatch(db: Database, ctx: UpsertContext, batch: Norma
          urn = EXCLUDED.urn, name = EXCLUDED.name, status = EXCLUDED.status, region = EXCLUDED.region, attrs = EXCLUDED.attrs,
          placeholder = false, "parentUrn" = EXCLUDED."parentUrn", "providerCreatedAt" = EXCLUDED."providerCreatedAt",
          lifecycle = 'ACTIVE', "missedSyncs" = 0, "staleSince" = NULL, "lastSeenAt" = now(), "updatedAt" = now()
-       RETURNING id, "providerId", status, "parentUrn"`,
-      ctx.accountId,
+       RETURNING id, "providerId", status, "parentUrn"`, [ctx.accountId,
       ctx.kind,
       writes.map((r) => r.providerId),
       writes.map((r) => canonicalUrn(ctx.kind, r.providerId, r.attrs)),
@@ -108,8 +105,7 @@ export async function upsertBatch(db: Database, ctx: UpsertContext, batch: Norma
       writes.map((r) => stableJson(r.attrs)),
       writes.map((r) => r.parentUrn ?? null),
       writes.map((r) => r.providerCreatedAt?.toISOString() ?? null),
-      ctx.fallbackTenantId,
-    );
+      ctx.fallbackTenantId]);
     const created = new Set<string>();
     // Existing rows whose parent changed (or placeholders becoming real) need the rule again.
     const toAttribute: string[] = [];

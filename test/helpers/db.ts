@@ -3,7 +3,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { openDatabase, wrapFactory, type Database } from '../../src/db/index.js';
+import { embeddedDatabase, openDatabase, type Database } from '../../src/db/index.js';
 
 export type TestDatabaseTarget = { name: 'embedded' | 'postgres'; open(): Promise<Database> };
 
@@ -13,7 +13,7 @@ let counter = 0;
 export async function openEmbeddedTestDatabase(): Promise<Database> {
   const dump = await readFile(inject('pgliteTemplate'));
   const pglite = await PGlite.create({ loadDataDir: new Blob([dump]) });
-  return wrapFactory(new PrismaPGlite(pglite), 'embedded', () => pglite.close());
+  return embeddedDatabase(pglite, new PrismaPGlite(pglite), () => pglite.close());
 }
 
 /** A fresh, migrated PostgreSQL database of its own (copied from the run's template); `url` opens more connections to it. */
