@@ -4,14 +4,11 @@
 // in-memory DigitalOcean session (pages of 200 items), so the numbers are parse + match +
 // write, not HTTP. Prints lines per second and the SQL statements of each step: a first
 // ingest, a re-ingest of the same invoice (replace, carrying manual decisions), a rematch.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import type { z } from 'zod';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { openDatabase, type Database } from '../src/db/index.js';
+import type { Database } from '../src/db/index.js';
+import { forEachBenchDatabase } from './databases.js';
 import { createLogger } from '../src/log.js';
 import { RESOURCE_KINDS } from '../src/domain/kinds.js';
 import { ingestFromApi } from '../src/billing/ingest.js';
@@ -109,32 +106,4 @@ async function measure(label: string, db: Database) {
   await app.stop();
 }
 
-const dir = await mkdtemp(join(tmpdir(), 'inventory-bench-'));
-const embedded = await openDatabase({ databaseUrl: null, dataDir: dir });
-try {
-  await measure('embedded', embedded);
-} finally {
-  await embedded.close();
-  await rm(dir, { recursive: true, force: true });
-}
-
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://root@127.0.0.1:5432/postgres';
-const name = `inv_bench_billing_${process.pid}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-try {
-  await admin.connect();
-} catch (error) {
-  console.log(`postgres skipped: ${(error as Error).message}`);
-  process.exit(0);
-}
-await admin.query(`CREATE DATABASE "${name}"`);
-try {
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  const db = await openDatabase({ databaseUrl: u.toString(), dataDir: '' });
-  await measure('postgres', db);
-  await db.close();
-} finally {
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.end();
-}
+await forEachBenchDatabase('billing', measure);

@@ -2,13 +2,10 @@
 // `resources(first: 100)` page with project and tenant, on the embedded database and,
 // when PostgreSQL is reachable (BENCH_DATABASE_URL, default the local server), on PostgreSQL.
 // Prints queries per second and p50/p99 latency, and SQL statements per page.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { openDatabase, type Database } from '../src/db/index.js';
+import type { Database } from '../src/db/index.js';
+import { forEachBenchDatabase } from './databases.js';
 import { createLogger } from '../src/log.js';
 import { seedInventory } from '../test/helpers/seed.js';
 
@@ -62,29 +59,4 @@ async function measure(label: string, db: Database) {
   await app.stop();
 }
 
-const dir = await mkdtemp(join(tmpdir(), 'inventory-bench-'));
-const embedded = await openDatabase({ databaseUrl: null, dataDir: dir });
-await measure('embedded', embedded);
-await embedded.close();
-await rm(dir, { recursive: true, force: true });
-
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://root@127.0.0.1:5432/postgres';
-const name = `inv_bench_${process.pid}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-try {
-  await admin.connect();
-} catch (error) {
-  console.log(`postgres   skipped: ${(error as Error).message}`);
-  process.exit(0);
-}
-await admin.query(`CREATE DATABASE "${name}"`);
-try {
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  const db = await openDatabase({ databaseUrl: u.toString(), dataDir: '' });
-  await measure('postgres', db);
-  await db.close();
-} finally {
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.end();
-}
+await forEachBenchDatabase('read', measure);

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncWorkerName } from '../../src/domain/workers.js';
 import { ingestFromApi } from '../../src/billing/ingest.js';
 import { loadMatchIndex, matchLines, replaceInvoice } from '../../src/billing/store.js';
 import { linesFromApiItems } from '../../src/billing/do-invoice.js';
@@ -7,23 +6,8 @@ import { rematchInvoice } from '../../src/billing/rematch.js';
 import { createSimulator, type Simulator, type TSimInvoice } from '../../src/simulator/index.js';
 import { testDatabaseTargets } from '../helpers/db.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { ALL_KIND_WORKERS } from '../helpers/sync.js';
 
-const KIND_WORKERS: SyncWorkerName[] = [
-  'PROJECTS',
-  'DROPLETS',
-  'BACKUPS',
-  'SNAPSHOTS',
-  'VOLUMES',
-  'DOMAINS',
-  'FLOATING_IPS',
-  'FIREWALLS',
-  'LOAD_BALANCERS',
-  'DATABASES',
-  'KUBERNETES',
-  'APPS',
-  'CDN_ENDPOINTS',
-  'VPCS',
-];
 
 const INGEST = `mutation($uuid: String!) { ingestInvoice(input: { providerUuid: $uuid }) {
   invoice { id providerUuid period amount source matchStats { lineCount matchedCount attributableCount currentResourceMatchRate } }
@@ -55,7 +39,7 @@ describe.each(testDatabaseTargets())('a simulated account invoice, inventory syn
     );
     accountId = t.app.services().accountId;
     const sync = t.app.services().sync!;
-    for (const worker of KIND_WORKERS) {
+    for (const worker of ALL_KIND_WORKERS) {
       const outcome = await sync.run(worker, 'MANUAL');
       expect('run' in outcome && outcome.run.status, worker).toBe('SUCCEEDED');
     }
