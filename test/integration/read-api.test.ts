@@ -123,6 +123,28 @@ describe.each(testDatabaseTargets())('read API on $name', (target) => {
     expect(counts[1]).toBeLessThanOrEqual(6);
   });
 
+  it('loads pages of events and sync runs with their relations in a constant number of statements', async () => {
+    const accountId = t.app.services().accountId;
+    const run = await t.db.prisma.syncRun.create({ data: { accountId, worker: 'DROPLETS', trigger: 'MANUAL' } });
+    const resources = await t.db.prisma.resource.findMany({ take: 150, select: { id: true, kind: true } });
+    await t.db.prisma.resourceEvent.createMany({
+      data: resources.map((r) => ({ accountId, resourceId: r.id, kind: r.kind, type: 'CREATED' as const, syncRunId: run.id })),
+    });
+    const query = `query($n: Int) {
+      resourceEvents(first: $n) { totalCount edges { node { sequence type resource { name tenant { slug } project { name } } syncRun { worker status } } } }
+      syncRuns(first: $n) { totalCount edges { node { worker status } } } }`;
+    const counts: number[] = [];
+    for (const n of [5, 100]) {
+      const counter = t.db.countQueries();
+      const r = await t.gql(query, { n });
+      counter.stop();
+      expect(r.errors).toBeUndefined();
+      expect(r.data.resourceEvents.edges).toHaveLength(n);
+      counts.push(counter.count);
+    }
+    expect(counts[1]).toBe(counts[0]);
+  });
+
   it('resolves any URN alias to the same resource', async () => {
     const ip = await t.db.prisma.resource.findFirstOrThrow({ where: { kind: 'floating_ip' } });
     const r = await t.gql(`query($a: String!, $b: String!) { a: resourceByUrn(urn: $a) { id } b: resourceByUrn(urn: $b) { id } none: resourceByUrn(urn: "not-a-urn") { id } }`, {
