@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import type { InvoiceLine, Prisma } from '../generated/prisma/client.js';
+import type { InvoiceLine, Prisma, Resource } from '../generated/prisma/client.js';
 import { assertOperator, assertUnscoped } from '../auth.js';
 import { setManualMatch } from '../billing/rematch.js';
 import { builder, decodeIdOf } from './builder.js';
@@ -103,18 +103,8 @@ export const InvoiceLineRef = builder.prismaNode('InvoiceLine', {
       type: ['Resource'],
       description: 'Resources that fit an AMBIGUOUS line.',
       select: { candidateIds: true },
-      resolve: (query, line, _args, ctx) =>
-        line.candidateIds.length === 0
-          ? []
-          : ctx.db.prisma.resource.findMany({
-              ...query,
-              where: {
-                id: { in: line.candidateIds },
-                accountId: ctx.accountId,
-                ...(ctx.viewer.tenantId ? { tenantId: ctx.viewer.tenantId } : {}),
-              },
-              orderBy: [{ name: 'asc' }, { id: 'asc' }],
-            }),
+      resolve: async (query, line, _args, ctx) =>
+        line.candidateIds.length === 0 ? [] : (await candidateLoader(ctx, query))(line.candidateIds),
     }),
   }),
 });
@@ -173,3 +163,40 @@ builder.mutationField('matchInvoiceLine', (t) =>
     },
   }),
 );
+
+/**
+ * Candidates of every line on a page in one query: requests made while the page resolves
+ * (the same tick) are collected and loaded together, in name order, within the viewer's scope.
+ */
+function candidateLoader(ctx: Context, query: object) {
+  return ctx.once('invoiceLineCandidates', async () => {
+    type Pending = { ids: string[]; resolve(rows: Resource[]): void; reject(error: unknown): void };
+    let pending: Pending[] = [];
+    const flush = async () => {
+      const batch = pending;
+      pending = [];
+      try {
+        const rows = await ctx.db.prisma.resource.findMany({
+          ...query,
+          where: {
+            id: { in: [...new Set(batch.flatMap((b) => b.ids))] },
+            accountId: ctx.accountId,
+            ...(ctx.viewer.tenantId ? { tenantId: ctx.viewer.tenantId } : {}),
+          },
+          orderBy: [{ name: 'asc' }, { id: 'asc' }],
+        });
+        for (const b of batch) {
+          const wanted = new Set(b.ids);
+          b.resolve(rows.filter((r) => wanted.has(r.id)));
+        }
+      } catch (error) {
+        for (const b of batch) b.reject(error);
+      }
+    };
+    return (ids: string[]) =>
+      new Promise<Resource[]>((resolve, reject) => {
+        if (pending.length === 0) setImmediate(() => void flush());
+        pending.push({ ids, resolve, reject });
+      });
+  });
+}

@@ -140,6 +140,28 @@ describe.each(testDatabaseTargets())('invoice ingestion on $name', (target) => {
     expect(byPeriod['2020-07'].lines.edges.map((e: any) => outcomeOf(e.node))).toEqual(['1.1.1.1 NAME', 'TAX']);
   });
 
+  it('loads the candidates of every AMBIGUOUS line on a page in one statement', async () => {
+    for (const name of ['twin-a', 'twin-b', 'twin-c']) {
+      await resource('droplet', `${name}-1`.replace(/\D/g, '') + String(name.charCodeAt(5)) + '01', name);
+      await resource('droplet', `${name}-2`.replace(/\D/g, '') + String(name.charCodeAt(5)) + '02', name);
+    }
+    const header = 'product,group_description,description,hours,start,end,USD,project_name,category';
+    const row = (name: string) => `Droplets,,${name} (s-1vcpu-1gb),744,2031-01-01 00:00:00 +0000,2031-02-01 00:00:00 +0000,$6.00,,iaas`;
+    const lines = `{ invoices(first: 20) { edges { node { period lines(first: 100) { edges { node { unmatchedReason candidates { name } } } } } } } }`;
+    const counts: number[] = [];
+    for (const [period, names] of [['2031-01', ['twin-a']], ['2031-02', ['twin-a', 'twin-b', 'twin-c']]] as const) {
+      const ingest = await gql(INGEST, { input: { csv: [header, ...names.map(row)].join('\n'), period } });
+      expect(ingest.data.ingestInvoice.userErrors).toEqual([]);
+      const counter = t.db.countQueries();
+      const r = await gql(lines);
+      counter.stop();
+      const invoice = r.data.invoices.edges.find((e: any) => e.node.period === period).node;
+      expect(invoice.lines.edges.map((e: any) => e.node.candidates.map((c: any) => c.name))).toEqual(names.map((n) => [n, n]));
+      counts.push(counter.count);
+    }
+    expect(counts[1]).toBe(counts[0]);
+  });
+
   it('filters lines by matched, reasons and kinds, and counts match stats by lines and amounts', async () => {
     const r = await gql(`{ invoices(first: 10) { edges { node { period
       matched: lines(filter: { matched: true }) { totalCount }
