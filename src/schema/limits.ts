@@ -22,7 +22,9 @@ function depthOf(set: SelectionSetNode | undefined, fragments: Record<string, Fr
   if (!set) return 0;
   let max = 0;
   for (const sel of set.selections) {
-    if (sel.kind === Kind.FIELD) max = Math.max(max, sel.selectionSet ? 1 + depthOf(sel.selectionSet, fragments, seen) : 1);
+    // Introspection (GraphiQL, code generators) nests ofType deeply but is bounded by the schema.
+    if (sel.kind === Kind.FIELD && sel.name.value.startsWith('__')) max = Math.max(max, 1);
+    else if (sel.kind === Kind.FIELD) max = Math.max(max, sel.selectionSet ? 1 + depthOf(sel.selectionSet, fragments, seen) : 1);
     else if (sel.kind === Kind.INLINE_FRAGMENT) max = Math.max(max, depthOf(sel.selectionSet, fragments, seen));
     else if (!seen.has(sel.name.value)) {
       const fragment = fragments[sel.name.value];

@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUERY_LIMITS } from '../../src/schema/limits.js';
 import { openEmbeddedTestDatabase } from '../helpers/db.js';
@@ -22,6 +23,12 @@ describe('hostile queries', () => {
     expect(r.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
     expect(r.errors?.[0]?.message).toMatch(/nested 20 levels deep; at most 12/);
     expect(counter.count).toBe(0);
+  });
+
+  it('lets the standard introspection query through, as GraphiQL and code generators send it', async () => {
+    const r = await t.gql(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, inputValueDeprecation: true }));
+    expect(r.errors).toBeUndefined();
+    expect(r.data.__schema.queryType.name).toBe('Query');
   });
 
   it('refuses too many aliases', async () => {
