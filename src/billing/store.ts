@@ -128,22 +128,10 @@ function chunks<T>(rows: readonly T[], size: number): T[][] {
   return out;
 }
 
-type LineRow = {
+/** A stored line: the parsed line plus what matching decided. */
+type LineRow = ParsedInvoiceLine & {
   id: string;
   invoiceId: string;
-  lineKey: string;
-  position: number;
-  product: string;
-  groupDescription: string | null;
-  description: string;
-  amount: string;
-  hours: string | null;
-  startTime: Date | null;
-  endTime: Date | null;
-  projectName: string | null;
-  category: string | null;
-  resourceUuid: string | null;
-  resourceProviderId: string | null;
   derivedKind: string | null;
   unmatchedReason: string | null;
   candidateIds: string[];
