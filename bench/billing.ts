@@ -4,7 +4,6 @@
 // in-memory DigitalOcean session (pages of 200 items), so the numbers are parse + match +
 // write, not HTTP. Prints lines per second and the SQL statements of each step: a first
 // ingest, a re-ingest of the same invoice (replace, carrying manual decisions), a rematch.
-import type { z } from 'zod';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { Database } from '../src/db/index.js';
@@ -13,8 +12,8 @@ import { createLogger } from '../src/log.js';
 import { RESOURCE_KINDS } from '../src/domain/kinds.js';
 import { ingestFromApi } from '../src/billing/ingest.js';
 import { rematchInvoice } from '../src/billing/rematch.js';
-import type { DoSession, TPagesSpec } from '../src/sync/client.js';
 import { seedInventory } from '../test/helpers/seed.js';
+import { invoiceSession } from '../test/helpers/invoice-session.js';
 
 const RESOURCES = Number(process.env.BENCH_RESOURCES ?? 50_000);
 const LINES = Number(process.env.BENCH_LINES ?? 50_000);
@@ -47,25 +46,6 @@ function invoiceItems(): Record<string, string>[] {
   return items;
 }
 
-function memorySession(items: unknown[]): DoSession {
-  return {
-    async *pages<T>(spec: TPagesSpec<T>) {
-      if (spec.envelope === 'invoices') {
-        yield [{ invoice_uuid: UUID, invoice_id: '4242', amount: '0.00', invoice_period: '2026-01' }] as T[];
-        return;
-      }
-      for (let i = 0; i < items.length; i += 200) yield items.slice(i, i + 200) as T[];
-    },
-    async get<T>(_path: string, _schema: z.ZodType<T>): Promise<T> {
-      throw new Error('not used');
-    },
-    async getText() {
-      throw new Error('not used');
-    },
-    requests: 0,
-    rateLimitRemaining: null,
-  };
-}
 
 async function step<T>(db: Database, fn: () => Promise<T>): Promise<{ ms: number; statements: number; value: T }> {
   const counter = db.countQueries();
@@ -86,7 +66,7 @@ async function measure(label: string, db: Database) {
   await seedInventory(db, { accountId, resources: RESOURCES, projects: 200, tenants: 20 });
   const seedMs = performance.now() - seedStart;
   const items = invoiceItems();
-  const session = memorySession(items);
+  const session = invoiceSession({ uuid: UUID, amount: '0.00', period: '2026-01' }, items);
 
   const first = await step(db, () => ingestFromApi(db.prisma, accountId, session, UUID));
   if (!first.value.ok) throw new Error(first.value.error.message);

@@ -1,37 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
 import { hashApiKey } from '../../src/auth.js';
 import { ingestFromApi } from '../../src/billing/ingest.js';
 import { canonicalUrn } from '../../src/domain/urn.js';
 import type { ResourceKind } from '../../src/domain/kinds.js';
-import type { DoSession, TPagesSpec } from '../../src/sync/client.js';
 import { testDatabaseTargets } from '../helpers/db.js';
+import { invoiceSession } from '../helpers/invoice-session.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 const FIXTURES = join(import.meta.dirname, '../unit/billing/fixtures');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
 
-/** A DO session over fixture bodies: the invoice list names one invoice, its items are the fixture's. */
-function fixtureSession(uuid: string, amount: string, period: string, items: unknown[]): DoSession {
-  return {
-    async *pages<T>(spec: TPagesSpec<T>) {
-      if (spec.envelope === 'invoices') yield [{ invoice_uuid: uuid, invoice_id: '1', amount, invoice_period: period }] as T[];
-      else if (spec.path.endsWith(uuid)) yield items as T[];
-      else throw new Error(`unexpected listing ${spec.path}`);
-    },
-    async get<T>(_path: string, _schema: z.ZodType<T>): Promise<T> {
-      throw new Error('not used');
-    },
-    async getText() {
-      throw new Error('not used');
-    },
-    requests: 0,
-    rateLimitRemaining: null,
-  };
-}
 
 const INGEST = `mutation($input: IngestInvoiceInput!) { ingestInvoice(input: $input) {
   invoice { id providerUuid period amount source }
@@ -109,7 +90,7 @@ describe.each(testDatabaseTargets())('invoice ingestion on $name', (target) => {
     ];
     for (const [file, uuid, amount, period, expected] of cases) {
       const items = (JSON.parse(fixture(file)) as { invoice_items: unknown[] }).invoice_items;
-      const r = await ingestFromApi(t.db.prisma, accountId, fixtureSession(uuid, amount, period, items), uuid);
+      const r = await ingestFromApi(t.db.prisma, accountId, invoiceSession({ uuid, amount, period }, items), uuid);
       expect(r.ok, file).toBe(true);
       const q = await gql(LINES, { uuid });
       expect(q.errors).toBeUndefined();
