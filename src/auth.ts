@@ -19,7 +19,7 @@ export type Authenticator = {
   authenticate(authorization: string | null | undefined): Promise<Viewer>;
 };
 
-const ANONYMOUS: Viewer = { role: 'OPERATOR', tenantId: null, actor: 'anonymous' };
+const ANONYMOUS: Viewer = { role: 'OPERATOR', tenantId: null, actor: 'anonymous', keyId: null, expiresAt: null };
 
 export function createAuthenticator(db: Database, adminApiKey: string | null): Authenticator {
   const adminHash = adminApiKey ? Buffer.from(hashApiKey(adminApiKey), 'hex') : null;
@@ -32,10 +32,10 @@ export function createAuthenticator(db: Database, adminApiKey: string | null): A
       const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
       if (!match) throw unauthenticated('an API key is required: send "Authorization: Bearer <key>"');
       const hash = hashApiKey(match[1]!);
-      if (timingSafeEqual(Buffer.from(hash, 'hex'), adminHash)) return { role: 'OPERATOR', tenantId: null, actor: 'admin' };
+      if (timingSafeEqual(Buffer.from(hash, 'hex'), adminHash)) return { role: 'OPERATOR', tenantId: null, actor: 'admin', keyId: null, expiresAt: null };
       const key = await db.prisma.apiKey.findUnique({ where: { keyHash: hash } });
       if (!key || key.revokedAt) throw unauthenticated('unknown or revoked API key');
-      return { role: key.role, tenantId: key.tenantId, actor: `key:${key.id}` };
+      return { role: key.role, tenantId: key.tenantId, actor: `key:${key.id}`, keyId: key.id, expiresAt: key.expiresAt };
     },
   };
 }

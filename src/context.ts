@@ -11,6 +11,10 @@ export type Viewer = {
   tenantId: string | null;
   /** Key id for audit fields ("admin" for ADMIN_API_KEY, "anonymous" when auth is off). */
   actor: string;
+  /** Database id of the API key (null for ADMIN_API_KEY and when auth is off): revocation ends this key's sockets. */
+  keyId: string | null;
+  /** When the key stops working (null: never). */
+  expiresAt: Date | null;
 };
 
 /** Long-lived parts of the app that resolvers use. Later parts add optional members. */

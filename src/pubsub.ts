@@ -8,6 +8,8 @@ export type Topics = {
   resourceEvent: ResourceEventMessage;
   /** A SyncRun row as it starts and finishes. */
   syncRun: SyncRunMessage;
+  /** An API key was revoked: every replica ends the key's open sockets. */
+  apiKeyRevoked: { keyId: string };
 };
 
 export type ResourceEventMessage = {
@@ -92,7 +94,7 @@ export function createRedisPubSub(url: string, log: Logger): PubSub {
   const ready = () =>
     (readyPromise ??= (async () => {
       await Promise.all([pub.connect(), sub.connect()]);
-      await sub.subscribe(`${CHANNEL_PREFIX}resourceEvent`, `${CHANNEL_PREFIX}syncRun`);
+      await sub.subscribe(`${CHANNEL_PREFIX}resourceEvent`, `${CHANNEL_PREFIX}syncRun`, `${CHANNEL_PREFIX}apiKeyRevoked`);
     })());
   return {
     transport: 'redis',
