@@ -86,7 +86,6 @@ function decodeInputId(typename: string, value: string | number, field: string, 
 }
 
 // Control characters (NUL among them) have no place in a name shown in listings.
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
