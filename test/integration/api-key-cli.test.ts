@@ -27,7 +27,9 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
 const noStackTrace = (r: Run) => expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
 const lines = (text: string) => text.split('\n').filter((l) => l.trim());
 
-describe('npm run api-key', () => {
+// Each run starts Node with tsx (1-3 s on a busy machine) and the server starts a simulated
+// account: generous timeouts, no timed assertions.
+describe('npm run api-key', { timeout: 180_000 }, () => {
   it('prints usage for --help (exit 0), and usage with exit 2 for every unknown command or flag', async () => {
     for (const args of [['--help'], ['-h'], ['create', '--help'], []]) {
       const r = await cli(args);
