@@ -69,6 +69,7 @@ const ID_FORMATS: Record<string, RegExp> = {
   Invoice: UUID,
   InvoiceLine: UUID,
   InvoiceMatch: UUID,
+  ApiKey: UUID,
   ResourceEvent: /^[1-9]\d{0,9}$/,
 };
 

@@ -15,6 +15,7 @@ import './attribution.js';
 import './invoice-line.js';
 import './invoice.js';
 import './costs.js';
+import './api-key.js';
 
 builder.queryType({});
 builder.mutationType({});

@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import { assertOperator, assertUnscoped, hashApiKey } from '../auth.js';
+import type { Context, Viewer } from '../context.js';
+import type { ApiKey } from '../generated/prisma/client.js';
+import { builder, decodeIdOf } from './builder.js';
+import { UserErrorRef, type UserErrorShape } from './enums.js';
+import { assertPageArgs, connectionSizes, namedConnection } from './pagination.js';
+
+/** Secrets start with this, so a leaked one is recognisable (secret scanners, logs). */
+export const API_KEY_PREFIX = 'doig_';
+/** Longest key name. */
+export const MAX_API_KEY_NAME = 200;
+
+/** Keys are managed by unscoped operators only; anyone else gets FORBIDDEN. */
+function assertKeyManager(viewer: Viewer): void {
+  assertOperator(viewer);
+  assertUnscoped(viewer);
+}
+
+const canManageKeys = (viewer: Viewer) => viewer.role === 'OPERATOR' && !viewer.tenantId;
+
+export const ApiKeyRoleEnum = builder.enumType('ApiKeyRole', {
+  values: {
+    VIEWER: { description: 'Queries and subscriptions.' },
+    OPERATOR: { description: 'Also mutations.' },
+  } as const,
+});
+
+export const ApiKeyRef = builder.prismaNode('ApiKey', {
+  description: 'An API key. The secret is shown once, by createApiKey, and stored only as a hash.',
+  id: { field: 'id' },
+  // For anyone but an unscoped operator, node(id) of a key is null, as for a missing one.
+  nullable: true,
+  findUnique: (id, ctx) => (canManageKeys(ctx.viewer) ? { id } : { id, AND: [{ id: { in: [] } }] }),
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    role: t.expose('role', { type: ApiKeyRoleEnum }),
+    tenant: t.relation('tenant', { nullable: true, description: "Set for a key that sees only this tenant's data." }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
+    lastUsedAt: t.expose('lastUsedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the key last authenticated a request (recorded at most once a minute).',
+    }),
+    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+export const ApiKeyConnection = namedConnection(ApiKeyRef, 'ApiKey');
+
+const keyWhere = (includeRevoked: boolean | null | undefined) => (includeRevoked ? {} : { revokedAt: null });
+
+builder.queryField('apiKeys', (t) =>
+  t.prismaConnection(
+    {
+      type: 'ApiKey',
+      cursor: 'id',
+      ...connectionSizes,
+      description: 'Unscoped operators only. Newest first; revoked keys only with includeRevoked. Never shows a secret.',
+      args: { includeRevoked: t.arg.boolean() },
+      totalCount: (_parent, args, ctx) => {
+        assertKeyManager(ctx.viewer);
+        return ctx.db.prisma.apiKey.count({ where: keyWhere(args.includeRevoked) });
+      },
+      resolve: (query, _parent, args, ctx) => {
+        assertKeyManager(ctx.viewer);
+        assertPageArgs(args);
+        return ctx.db.prisma.apiKey.findMany({ ...query, where: keyWhere(args.includeRevoked), orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+      },
+    },
+    ApiKeyConnection,
+  ),
+);
+
+/** Decodes a global id of `typename` from an input field; a malformed one is a userError INVALID_INPUT. */
+function decodeInputId(typename: string, value: string | number, field: string, errors: UserErrorShape[]): string | null {
+  try {
+    return decodeIdOf(typename, String(value), `input.${field}`);
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    errors.push({ code: 'INVALID_INPUT', message: error.message, path: ['input', field] });
+    return null;
+  }
+}
+
+// Control characters (NUL among them) have no place in a name shown in listings.
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    role: t.field({ type: ApiKeyRoleEnum, required: true }),
+    tenantId: t.id({ description: "Scope the key to this tenant: it then sees only that tenant's data." }),
+    expiresAt: t.field({ type: 'DateTime', description: 'When the key stops working (in the future). Default: never.' }),
+  }),
+});
+
+const CreateApiKeyPayload = builder
+  .objectRef<{ apiKey: ApiKey | null; secret: string | null; userErrors: UserErrorShape[] }>('CreateApiKeyPayload')
+  .implement({
+    fields: (t) => ({
+      apiKey: t.field({ type: ApiKeyRef, nullable: true, resolve: (p) => p.apiKey }),
+      secret: t.exposeString('secret', { nullable: true, description: 'The key itself: returned once, never again.' }),
+      userErrors: t.field({ type: [UserErrorRef], resolve: (p) => p.userErrors }),
+    }),
+  });
+
+builder.mutationField('createApiKey', (t) =>
+  t.field({
+    type: CreateApiKeyPayload,
+    description:
+      'Unscoped operators only. Creates a key and returns its secret once (only a hash is stored). userErrors: ' +
+      `INVALID_INPUT (name blank, over ${MAX_API_KEY_NAME} characters or with control characters; malformed tenantId; ` +
+      'expiresAt not in the future), NOT_FOUND (no tenant has tenantId).',
+    args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
+    resolve: async (_parent, { input }, ctx) => {
+      assertKeyManager(ctx.viewer);
+      const errors: UserErrorShape[] = [];
+      const name = input.name.trim();
+      if (!name || name.length > MAX_API_KEY_NAME || CONTROL.test(name)) {
+        errors.push({
+          code: 'INVALID_INPUT',
+          message: `name must be 1 to ${MAX_API_KEY_NAME} characters without control characters`,
+          path: ['input', 'name'],
+        });
+      }
+      if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
+        errors.push({ code: 'INVALID_INPUT', message: 'expiresAt must be in the future', path: ['input', 'expiresAt'] });
+      }
+      const tenantId = input.tenantId == null ? null : decodeInputId('Tenant', input.tenantId, 'tenantId', errors);
+      if (tenantId && !(await ctx.db.prisma.tenant.findUnique({ where: { id: tenantId }, select: { id: true } }))) {
+        errors.push({ code: 'NOT_FOUND', message: 'no tenant has this id', path: ['input', 'tenantId'] });
+      }
+      if (errors.length) return { apiKey: null, secret: null, userErrors: errors };
+      const secret = API_KEY_PREFIX + randomBytes(32).toString('base64url');
+      const apiKey = await ctx.db.prisma.apiKey.create({
+        data: { name, role: input.role, tenantId, keyHash: hashApiKey(secret), expiresAt: input.expiresAt ?? null },
+      });
+      ctx.log.info('API key created', { keyId: apiKey.id, role: apiKey.role, tenantId, actor: ctx.viewer.actor });
+      return { apiKey, secret, userErrors: [] };
+    },
+  }),
+);
+
+const RevokeApiKeyInput = builder.inputType('RevokeApiKeyInput', {
+  fields: (t) => ({ id: t.id({ required: true }) }),
+});
+
+const RevokeApiKeyPayload = builder.objectRef<{ apiKey: ApiKey | null; userErrors: UserErrorShape[] }>('RevokeApiKeyPayload').implement({
+  fields: (t) => ({
+    apiKey: t.field({ type: ApiKeyRef, nullable: true, resolve: (p) => p.apiKey }),
+    userErrors: t.field({ type: [UserErrorRef], resolve: (p) => p.userErrors }),
+  }),
+});
+
+/**
+ * Tells every replica (through pub/sub) to end the key's open sockets. Runs after the commit and
+ * never fails the mutation: the key is refused from the moment revokedAt is stored, whatever
+ * happens to the message.
+ */
+function announceRevocation(ctx: Context, keyId: string): void {
+  ctx.pubsub.publish('apiKeyRevoked', { keyId }).catch((error: unknown) => {
+    ctx.log.warn('could not announce an API key revocation; its open sockets end when they next authenticate', { keyId, error });
+  });
+}
+
+builder.mutationField('revokeApiKey', (t) =>
+  t.field({
+    type: RevokeApiKeyPayload,
+    description:
+      'Unscoped operators only. Open subscriptions of the key end within seconds. The key is refused from the moment this answers. ' +
+      'userErrors: INVALID_INPUT (malformed id), NOT_FOUND (no such key), NO_CHANGE (already revoked; the payload carries the key).',
+    args: { input: t.arg({ type: RevokeApiKeyInput, required: true }) },
+    resolve: async (_parent, { input }, ctx) => {
+      assertKeyManager(ctx.viewer);
+      const errors: UserErrorShape[] = [];
+      const id = decodeInputId('ApiKey', input.id, 'id', errors);
+      if (!id) return { apiKey: null, userErrors: errors };
+      const { count } = await ctx.db.prisma.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+      const apiKey = await ctx.db.prisma.apiKey.findUnique({ where: { id } });
+      if (!apiKey) return { apiKey: null, userErrors: [{ code: 'NOT_FOUND', message: 'no API key has this id', path: ['input', 'id'] }] };
+      // Announced again on a repeated revocation too: a retry also repairs a lost message.
+      announceRevocation(ctx, id);
+      if (!count) return { apiKey, userErrors: [{ code: 'NO_CHANGE', message: 'the key was already revoked', path: ['input', 'id'] }] };
+      ctx.log.info('API key revoked', { keyId: id, actor: ctx.viewer.actor });
+      return { apiKey, userErrors: [] };
+    },
+  }),
+);
