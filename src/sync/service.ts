@@ -70,10 +70,11 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       if (!release) return { skipped: 'ALREADY_RUNNING' };
       try {
         if (trigger !== 'MANUAL') {
-          // Another replica may have run this tick already and released the lock.
+          // Another replica may have run this tick already and released the lock. Only a run that
+          // succeeded counts: one a crash or an outage interrupted (closed FAILED) is run again.
           const since = tick ? new Date(tick.at.getTime() - (tick.skewMs ?? TICK_SKEW_MS)) : new Date(Date.now() - 60_000);
           const recent = await deps.db.prisma.syncRun.findFirst({
-            where: { accountId: deps.accountId, worker, trigger: { in: ['SCHEDULE', 'STARTUP'] }, startedAt: { gte: since } },
+            where: { accountId: deps.accountId, worker, trigger: { in: ['SCHEDULE', 'STARTUP'] }, status: 'SUCCEEDED', startedAt: { gte: since } },
             select: { id: true },
           });
           if (recent) return { skipped: 'ALREADY_RAN' };
