@@ -40,6 +40,8 @@ export type PubSub = {
   subscribe<K extends keyof Topics>(topic: K, signal: AbortSignal): AsyncIterable<Topics[K]>;
   /** Resolves once the transport can deliver (Redis subscribed). */
   ready(): Promise<void>;
+  /** 'ok' when the transport delivers now (Redis answers a PING within 1 s on both connections), else 'unreachable'. */
+  health(): Promise<'ok' | 'unreachable'>;
   close(): Promise<void>;
   readonly transport: 'memory' | 'redis';
 };
@@ -66,11 +68,14 @@ export function createMemoryPubSub(): PubSub {
     },
     subscribe: (topic, signal) => memoryIterator(emitter, topic, signal),
     ready: async () => {},
+    health: async () => 'ok',
     close: async () => void emitter.removeAllListeners(),
   };
 }
 
 const CHANNEL_PREFIX = 'inventory-graph:';
+
+const HEALTH_TIMEOUT_MS = 1_000;
 
 /** Redis transport: one publishing and one subscribed connection per process. */
 export function createRedisPubSub(url: string, log: Logger): PubSub {
@@ -96,6 +101,18 @@ export function createRedisPubSub(url: string, log: Logger): PubSub {
       await Promise.all([pub.connect(), sub.connect()]);
       await sub.subscribe(`${CHANNEL_PREFIX}resourceEvent`, `${CHANNEL_PREFIX}syncRun`, `${CHANNEL_PREFIX}apiKeyRevoked`);
     })());
+  const answers = async (conn: Redis) => {
+    if (conn.status !== 'ready') return false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), HEALTH_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([conn.ping().then(() => true, () => false), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   return {
     transport: 'redis',
     async publish(topic, message) {
@@ -103,6 +120,10 @@ export function createRedisPubSub(url: string, log: Logger): PubSub {
     },
     subscribe: (topic, signal) => memoryIterator(local, topic, signal),
     ready,
+    async health() {
+      const [p, s] = await Promise.all([answers(pub), answers(sub)]);
+      return p && s ? 'ok' : 'unreachable';
+    },
     async close() {
       local.removeAllListeners();
       await Promise.allSettled([pub.quit(), sub.quit()]);
