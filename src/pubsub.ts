@@ -35,6 +35,11 @@ export type SyncRunMessage = { id: string; accountId: string; worker: string; st
  * Redis so every replica's subscribers see every replica's events.
  */
 export type PubSub = {
+  /**
+   * Best effort, and never rejects: what is published has already been committed, and a commit
+   * must never be reported as failed because delivery failed. A message that cannot be sent (Redis
+   * unreachable) is dropped and logged once per outage; subscribers catch up by event sequence.
+   */
   publish<K extends keyof Topics>(topic: K, message: Topics[K]): Promise<void>;
   /** Messages published after this call, until the signal aborts. */
   subscribe<K extends keyof Topics>(topic: K, signal: AbortSignal): AsyncIterable<Topics[K]>;
@@ -77,16 +82,31 @@ const CHANNEL_PREFIX = 'inventory-graph:';
 
 const HEALTH_TIMEOUT_MS = 1_000;
 
-/** Redis transport: one publishing and one subscribed connection per process. */
+/**
+ * Redis transport: one publishing and one subscribed connection per process. Both reconnect by
+ * themselves for as long as Redis is away (ioredis's default back-off, at most 2 s apart), and the
+ * subscribed one subscribes again on reconnect (ioredis's autoResubscribe).
+ */
 export function createRedisPubSub(url: string, log: Logger): PubSub {
   const local = new EventEmitter();
   local.setMaxListeners(0);
-  const options = { lazyConnect: true, maxRetriesPerRequest: 3, enableOfflineQueue: true } as const;
-  const pub = new Redis(url, options);
-  const sub = new Redis(url, options);
+  // Publishing never waits for a connection: a message sent while Redis is away fails at once
+  // (and is dropped) instead of queueing in memory and holding up the commit that produced it.
+  const pub = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const sub = new Redis(url, { lazyConnect: true, enableOfflineQueue: true, maxRetriesPerRequest: 3, autoResubscribe: true });
   for (const [name, conn] of [['publish', pub], ['subscribe', sub]] as const) {
-    conn.on('error', (error: Error) => log.warn(`redis ${name} connection error`, { error: error.message }));
+    let down = false;
+    // One warning per outage, not one per reconnection attempt.
+    conn.on('error', (error: Error) => {
+      if (!down) log.warn(`redis ${name} connection lost; reconnecting`, { error: error.message });
+      down = true;
+    });
+    conn.on('ready', () => {
+      if (down) log.info(`redis ${name} connection restored`);
+      down = false;
+    });
   }
+  let dropped = 0;
   sub.on('message', (channel: string, raw: string) => {
     if (!channel.startsWith(CHANNEL_PREFIX)) return;
     try {
@@ -116,7 +136,18 @@ export function createRedisPubSub(url: string, log: Logger): PubSub {
   return {
     transport: 'redis',
     async publish(topic, message) {
-      await pub.publish(CHANNEL_PREFIX + topic, JSON.stringify(message));
+      try {
+        await pub.publish(CHANNEL_PREFIX + topic, JSON.stringify(message));
+        if (dropped) log.info('redis publishing works again', { dropped });
+        dropped = 0;
+      } catch (error) {
+        if (dropped++ === 0) {
+          log.warn('redis publish failed: messages are dropped until Redis is back; subscribers catch up by sequence', {
+            topic,
+            error: (error as Error).message,
+          });
+        }
+      }
     },
     subscribe: (topic, signal) => memoryIterator(local, topic, signal),
     ready,

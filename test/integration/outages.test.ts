@@ -3,13 +3,15 @@ import { buildApp, type App } from '../../src/app.js';
 import { openDatabase, type Database } from '../../src/db/index.js';
 import { SYNC_WORKERS } from '../../src/domain/workers.js';
 import { createLogger } from '../../src/log.js';
+import { createRedisPubSub, type ResourceEventMessage } from '../../src/pubsub.js';
 import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 import type { RunOutcome } from '../../src/sync/service.js';
 import { testConfig } from '../helpers/app.js';
-import { openPostgresTestDatabase } from '../helpers/db.js';
+import { openEmbeddedTestDatabase, openPostgresTestDatabase } from '../helpers/db.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
 const pgUrl = process.env.TEST_DATABASE_URL;
+const redisUrl = process.env.TEST_REDIS_URL;
 // No schedule fires during a test: runs happen when the test asks.
 const SCHEDULES = Object.fromEntries(SYNC_WORKERS.map((w) => [`SYNC_SCHEDULE_${w}`, '0 0 1 1 *']));
 
@@ -146,6 +148,71 @@ describe('outages', () => {
       const release = await db.tryLock('outage-test');
       expect(release).not.toBeNull();
       await release!();
+    });
+  });
+
+  describe.runIf(redisUrl)('Redis unreachable', () => {
+    it('keeps syncing and committing, says it is degraded, and delivers again once Redis is back', async () => {
+      const sim = await simulator();
+      const target = new URL(redisUrl!);
+      const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
+      cleanup.push(() => proxy.close());
+      const db = await openEmbeddedTestDatabase();
+      cleanup.push(() => db.close());
+      const server = await startServer(db, sim, { REDIS_URL: proxy.rewrite(redisUrl!) });
+      cleanup.push(() => server.app.stop());
+      const sync = server.app.services().sync!;
+      // Another replica, on Redis directly.
+      const replica = createRedisPubSub(redisUrl!, createLogger('silent'));
+      await replica.ready();
+      cleanup.push(() => replica.close());
+
+      expect(await server.readyz()).toEqual({ status: 200, body: { status: 'ready', database: 'ok', redis: 'ok' } });
+      for (const w of ['PROJECTS', 'DOMAINS'] as const) {
+        const outcome = await sync.run(w, 'MANUAL');
+        expect('run' in outcome && outcome.run.status).toBe('SUCCEEDED');
+      }
+
+      await proxy.stop();
+      await waitFor(async () => (await server.readyz()).body.redis === 'unreachable', 10_000, '/readyz to see Redis gone');
+      expect(await server.readyz()).toEqual({ status: 200, body: { status: 'degraded', database: 'ok', redis: 'unreachable' } });
+
+      // A sync that writes events, and a mutation that commits: both answer success.
+      sim.script.create('dns_zone', {});
+      const during = await sync.run('DOMAINS', 'MANUAL');
+      expect('run' in during && during.run.status).toBe('SUCCEEDED');
+      expect('run' in during && during.run.created).toBe(1);
+      expect(await db.prisma.syncRun.count({ where: { status: 'RUNNING' } })).toBe(0);
+      const project = await db.prisma.project.findFirstOrThrow({ where: { resources: { some: { tenantSource: { in: ['PROJECT', 'NONE'] } } } } });
+      const tenant = await db.prisma.tenant.create({ data: { slug: 'outage', name: 'Outage' } });
+      const assign = `mutation($p: ID!, $t: ID) { assignProjectTenant(input: { projectId: $p, tenantId: $t }) { project { id } userErrors { code } } }`;
+      const projectGid = Buffer.from(`Project:${project.id}`).toString('base64');
+      const tenantGid = Buffer.from(`Tenant:${tenant.id}`).toString('base64');
+      const committed = await server.gql(assign, { p: projectGid, t: tenantGid });
+      expect(committed.errors).toBeUndefined();
+      expect(committed.data.assignProjectTenant.userErrors).toEqual([]);
+      expect((await db.prisma.project.findUniqueOrThrow({ where: { id: project.id } })).tenantId).toBe(tenant.id);
+
+      await proxy.start();
+      await waitFor(async () => (await server.readyz()).body.status === 'ready', 15_000, '/readyz to see Redis back');
+
+      // The server publishes again: another replica's subscriber receives the next event...
+      const abort = new AbortController();
+      cleanup.push(async () => abort.abort());
+      const firstOf = (iterable: AsyncIterable<ResourceEventMessage>, accept: (m: ResourceEventMessage) => boolean = () => true) =>
+        (async () => {
+          for await (const m of iterable) if (accept(m)) return m;
+          return null;
+        })();
+      const atReplica = firstOf(replica.subscribe('resourceEvent', abort.signal));
+      const reverted = await server.gql(assign, { p: projectGid, t: project.tenantId && Buffer.from(`Tenant:${project.tenantId}`).toString('base64') });
+      expect(reverted.data.assignProjectTenant.userErrors).toEqual([]);
+      expect(await atReplica).toMatchObject({ type: 'TENANT_CHANGED', from: 'outage' });
+      // ...and the server's own subscription, resubscribed after the reconnect, receives the replica's.
+      const atServer = firstOf(server.app.services().pubsub.subscribe('resourceEvent', abort.signal), (m) => m.sequence === 999_999);
+      const message = { ...(await atReplica)!, sequence: 999_999 };
+      await replica.publish('resourceEvent', message);
+      expect(await atServer).toEqual(message);
     });
   });
 });
