@@ -91,7 +91,7 @@ describe('outages', () => {
       const domain = await direct.prisma.resource.findFirstOrThrow({ where: { kind: 'dns_zone' } });
 
       // A run in flight when the database goes away: its listing is slow, the database vanishes meanwhile.
-      sim.script.faults.slow('/v2/domains', 1_500, 1);
+      sim.script.faults.slow('/v2/domains', 4_000, 1);
       const inFlight = settle(sync.run('DOMAINS', 'MANUAL'));
       let interruptedId = '';
       await waitFor(async () => {
