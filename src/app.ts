@@ -162,8 +162,13 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
         return;
       }
       if (req.url === '/readyz') {
-        void ready().then((ok) => {
-          res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ok ? 'ready' : 'not ready' }));
+        // Asked of the database and Redis each time, within 2 s. Only the database decides
+        // readiness (503 without it); without Redis the server serves and commits, and says it is
+        // degraded: live events stop crossing replicas until Redis is back.
+        void Promise.all([db!.status(), pubsub!.health()]).then(([database, redis]) => {
+          const status = database !== 'ok' ? 'not ready' : redis === 'ok' ? 'ready' : 'degraded';
+          const body = { status, database, ...(pubsub!.transport === 'redis' ? { redis } : {}) };
+          res.writeHead(database === 'ok' ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
         });
         return;
       }

@@ -35,11 +35,18 @@ export type SyncRunMessage = { id: string; accountId: string; worker: string; st
  * Redis so every replica's subscribers see every replica's events.
  */
 export type PubSub = {
+  /**
+   * Best effort, and never rejects: what is published has already been committed, and a commit
+   * must never be reported as failed because delivery failed. A message that cannot be sent (Redis
+   * unreachable) is dropped and logged once per outage; subscribers catch up by event sequence.
+   */
   publish<K extends keyof Topics>(topic: K, message: Topics[K]): Promise<void>;
   /** Messages published after this call, until the signal aborts. */
   subscribe<K extends keyof Topics>(topic: K, signal: AbortSignal): AsyncIterable<Topics[K]>;
   /** Resolves once the transport can deliver (Redis subscribed). */
   ready(): Promise<void>;
+  /** 'ok' when the transport delivers now (Redis answers a PING within 1 s on both connections), else 'unreachable'. */
+  health(): Promise<'ok' | 'unreachable'>;
   close(): Promise<void>;
   readonly transport: 'memory' | 'redis';
 };
@@ -66,22 +73,40 @@ export function createMemoryPubSub(): PubSub {
     },
     subscribe: (topic, signal) => memoryIterator(emitter, topic, signal),
     ready: async () => {},
+    health: async () => 'ok',
     close: async () => void emitter.removeAllListeners(),
   };
 }
 
 const CHANNEL_PREFIX = 'inventory-graph:';
 
-/** Redis transport: one publishing and one subscribed connection per process. */
+const HEALTH_TIMEOUT_MS = 1_000;
+
+/**
+ * Redis transport: one publishing and one subscribed connection per process. Both reconnect by
+ * themselves for as long as Redis is away (ioredis's default back-off, at most 2 s apart), and the
+ * subscribed one subscribes again on reconnect (ioredis's autoResubscribe).
+ */
 export function createRedisPubSub(url: string, log: Logger): PubSub {
   const local = new EventEmitter();
   local.setMaxListeners(0);
-  const options = { lazyConnect: true, maxRetriesPerRequest: 3, enableOfflineQueue: true } as const;
-  const pub = new Redis(url, options);
-  const sub = new Redis(url, options);
+  // Publishing never waits for a connection: a message sent while Redis is away fails at once
+  // (and is dropped) instead of queueing in memory and holding up the commit that produced it.
+  const pub = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const sub = new Redis(url, { lazyConnect: true, enableOfflineQueue: true, maxRetriesPerRequest: 3, autoResubscribe: true });
   for (const [name, conn] of [['publish', pub], ['subscribe', sub]] as const) {
-    conn.on('error', (error: Error) => log.warn(`redis ${name} connection error`, { error: error.message }));
+    let down = false;
+    // One warning per outage, not one per reconnection attempt.
+    conn.on('error', (error: Error) => {
+      if (!down) log.warn(`redis ${name} connection lost; reconnecting`, { error: error.message });
+      down = true;
+    });
+    conn.on('ready', () => {
+      if (down) log.info(`redis ${name} connection restored`);
+      down = false;
+    });
   }
+  let dropped = 0;
   sub.on('message', (channel: string, raw: string) => {
     if (!channel.startsWith(CHANNEL_PREFIX)) return;
     try {
@@ -96,13 +121,40 @@ export function createRedisPubSub(url: string, log: Logger): PubSub {
       await Promise.all([pub.connect(), sub.connect()]);
       await sub.subscribe(`${CHANNEL_PREFIX}resourceEvent`, `${CHANNEL_PREFIX}syncRun`, `${CHANNEL_PREFIX}apiKeyRevoked`);
     })());
+  const answers = async (conn: Redis) => {
+    if (conn.status !== 'ready') return false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), HEALTH_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([conn.ping().then(() => true, () => false), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   return {
     transport: 'redis',
     async publish(topic, message) {
-      await pub.publish(CHANNEL_PREFIX + topic, JSON.stringify(message));
+      try {
+        await pub.publish(CHANNEL_PREFIX + topic, JSON.stringify(message));
+        if (dropped) log.info('redis publishing works again', { dropped });
+        dropped = 0;
+      } catch (error) {
+        if (dropped++ === 0) {
+          log.warn('redis publish failed: messages are dropped until Redis is back; subscribers catch up by sequence', {
+            topic,
+            error: (error as Error).message,
+          });
+        }
+      }
     },
     subscribe: (topic, signal) => memoryIterator(local, topic, signal),
     ready,
+    async health() {
+      const [p, s] = await Promise.all([answers(pub), answers(sub)]);
+      return p && s ? 'ok' : 'unreachable';
+    },
     async close() {
       local.removeAllListeners();
       await Promise.allSettled([pub.quit(), sub.quit()]);

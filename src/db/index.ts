@@ -20,6 +20,11 @@ export type Database = {
   /** True when the database answers and every migration in prisma/migrations is applied. */
   ready(): Promise<boolean>;
   /**
+   * What readiness sees, asked of the database itself within 2 s: 'ok', 'unreachable' (no answer
+   * in time, or no connection), or 'not migrated' (it answers, but a migration is missing or differs).
+   */
+  status(): Promise<DatabaseStatus>;
+  /**
    * A lock shared by every process on this database (PostgreSQL advisory lock on a
    * connection of its own; in-process for the embedded database, which one process owns).
    * Resolves with a release function, or null when another holder has it.
@@ -30,10 +35,17 @@ export type Database = {
   close(): Promise<void>;
 };
 
+export type DatabaseStatus = 'ok' | 'unreachable' | 'not migrated';
+
 /** A start-up problem with a one-line message meant for the operator. */
 export class DatabaseError extends Error {
   override name = 'DatabaseError';
 }
+
+/** How long opening a PostgreSQL connection may take before the attempt fails. */
+const CONNECT_TIMEOUT_MS = 5_000;
+/** How long a readiness check waits for the database before calling it unreachable. */
+const READY_TIMEOUT_MS = 2_000;
 
 export type DatabaseOptions = { databaseUrl: string | null; dataDir: string };
 
@@ -56,9 +68,10 @@ async function openPostgres(url: string): Promise<Database> {
   const pg = (await import('pg')).default;
   await loadPgTypes();
   // One pool for Prisma and for the driver-level SQL.
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   pool.on('error', () => {
-    // An idle connection dropped by the server: the pool replaces it on next use.
+    // An idle connection dropped by the server (outage, restart, pg_terminate_backend): the
+    // pool discards it and opens a new one on next use. Without this listener the process would crash.
   });
   const target = describeTarget(url);
   const locks = advisoryLocks(url);
@@ -157,26 +170,51 @@ async function upToDate(prisma: PrismaClient): Promise<boolean> {
   return (await localMigrations()).every((m) => byName.get(m.name) === m.checksum);
 }
 
-/** Session-level advisory locks on one dedicated connection, opened on first use. */
+/**
+ * Session-level advisory locks on one dedicated connection, opened on first use. A connection
+ * that failed to open, errored or ended is dropped, so the next call opens a new one: the
+ * server released every lock of the dead session, and a database that comes back is used again
+ * without a restart.
+ */
 function advisoryLocks(url: string) {
   let client: Promise<import('pg').Client> | undefined;
-  const connect = () =>
-    (client ??= (async () => {
+  const connect = () => {
+    if (client) return client;
+    const current: Promise<import('pg').Client> = (async () => {
       const pg = (await import('pg')).default;
-      const c = new pg.Client({ connectionString: url });
-      c.on('error', () => {
-        // The server drops every lock of a dead connection; the next call reconnects.
-        client = undefined;
-      });
-      await c.connect();
+      const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+      const drop = () => {
+        if (client === current) client = undefined;
+      };
+      // Without a listener, a connection dropped by the server would crash the process.
+      c.on('error', drop);
+      c.on('end', drop);
+      try {
+        await c.connect();
+      } catch (error) {
+        drop();
+        throw error;
+      }
       return c;
-    })());
+    })();
+    client = current;
+    return current;
+  };
   return {
     async tryLock(name: string) {
       const c = await connect();
-      const { rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [name]);
+      let rows: { ok: boolean }[];
+      try {
+        ({ rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [name]));
+      } catch (error) {
+        // A session that cannot answer holds no locks worth keeping: start afresh next time.
+        client = undefined;
+        await c.end().catch(() => {});
+        throw error;
+      }
       if (!rows[0]?.ok) return null;
       return async () => {
+        // On a session that died meanwhile, the server has released the lock already.
         await c.query('SELECT pg_advisory_unlock(hashtext($1))', [name]).catch(() => {});
       };
     },
@@ -231,6 +269,21 @@ function wrapFactory(
   // parameters of every statement (megabytes for set-based writes), on the hot path.
   const prisma = new PrismaClient({ adapter: countingFactory(factory, onStatement) as never });
   let closed = false;
+  const status = async (): Promise<DatabaseStatus> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<DatabaseStatus>((resolve) => {
+      timer = setTimeout(() => resolve('unreachable'), READY_TIMEOUT_MS);
+    });
+    const check = upToDate(prisma).then(
+      (ok): DatabaseStatus => (ok ? 'ok' : 'not migrated'),
+      (): DatabaseStatus => 'unreachable',
+    );
+    try {
+      return await Promise.race([check, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   return {
     prisma,
     sql: driverSql(onStatement),
@@ -241,13 +294,8 @@ function wrapFactory(
       if (await upToDate(prisma)) return [];
       return applyMigrations(factory);
     },
-    async ready() {
-      try {
-        return await upToDate(prisma);
-      } catch {
-        return false;
-      }
-    },
+    status,
+    ready: async () => (await status()) === 'ok',
     countQueries() {
       const counter = { count: 0 };
       counters.add(counter);

@@ -41,16 +41,25 @@ export function pgSql(pool: Pool, onStatement: () => void): SqlDriver {
     ...on(pool),
     async transaction(fn) {
       const client = await pool.connect();
+      // A checked-out connection has no listener of the pool's: without this one, a connection
+      // lost mid-transaction (database outage) would crash the process instead of failing the call.
+      let broken: Error | undefined;
+      const onError = (error: Error) => {
+        broken = error;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const value = await fn(on(client));
         await client.query('COMMIT');
         return value;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
+        if (!broken) await client.query('ROLLBACK').catch((e: Error) => void (broken = e));
         throw error;
       } finally {
-        client.release();
+        client.off('error', onError);
+        // A broken connection is discarded, not handed to the next caller.
+        client.release(broken);
       }
     },
   };

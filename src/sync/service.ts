@@ -42,6 +42,11 @@ export type SyncServiceOptions = {
   runOnStart?: boolean;
   /** Start-up runs at once (DigitalOcean's rate budget is shared). Default 2. */
   startupConcurrency?: number;
+  /**
+   * After a run could not be recorded (the database was unreachable), how often to try closing
+   * it FAILED until the database answers. Default 2,000 ms.
+   */
+  recoveryIntervalMs?: number;
 };
 
 /** A scheduled tick counts as done if a run of the worker started this close before it (clock skew between replicas). */
@@ -70,10 +75,11 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       if (!release) return { skipped: 'ALREADY_RUNNING' };
       try {
         if (trigger !== 'MANUAL') {
-          // Another replica may have run this tick already and released the lock.
+          // Another replica may have run this tick already and released the lock. Only a run that
+          // succeeded counts: one a crash or an outage interrupted (closed FAILED) is run again.
           const since = tick ? new Date(tick.at.getTime() - (tick.skewMs ?? TICK_SKEW_MS)) : new Date(Date.now() - 60_000);
           const recent = await deps.db.prisma.syncRun.findFirst({
-            where: { accountId: deps.accountId, worker, trigger: { in: ['SCHEDULE', 'STARTUP'] }, startedAt: { gte: since } },
+            where: { accountId: deps.accountId, worker, trigger: { in: ['SCHEDULE', 'STARTUP'] }, status: 'SUCCEEDED', startedAt: { gte: since } },
             select: { id: true },
           });
           if (recent) return { skipped: 'ALREADY_RAN' };
@@ -86,9 +92,37 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     running.set(worker, attempt);
     try {
       return await attempt;
+    } catch (error) {
+      // executeRun records every failure of the run itself; what escapes is the database failing
+      // under it (lock, run row). A RUNNING row may be left behind: close it once the database answers.
+      scheduleRecovery();
+      throw error;
     } finally {
       running.delete(worker);
     }
+  }
+
+  let recoveryTimer: NodeJS.Timeout | undefined;
+  let recovering: Promise<void> = Promise.resolve();
+  /** Retries closing this process's interrupted runs until the database answers. */
+  function scheduleRecovery() {
+    if (recoveryTimer || stopped) return;
+    recoveryTimer = setTimeout(() => {
+      if (stopped) return;
+      recovering = (async () => {
+        try {
+          // Advisory locks are re-entrant within this process's session: a run of this process that
+          // starts meanwhile would pass the lock, so only rows older than this attempt are closed.
+          const closed = await closeInterruptedRuns(SYNC_WORKERS, 'interrupted: the database became unreachable during the run', new Date());
+          recoveryTimer = undefined;
+          if (closed) deps.log.warn('closed runs interrupted by a database outage', { runs: closed });
+        } catch {
+          recoveryTimer = undefined;
+          scheduleRecovery();
+        }
+      })();
+    }, options.recoveryIntervalMs ?? 2_000);
+    recoveryTimer.unref();
   }
 
   async function runStartup() {
@@ -103,25 +137,32 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     await Promise.all(lanes);
   }
 
-  /** Runs left RUNNING by a process that died: their lock is free, so nobody runs them. */
-  async function closeInterruptedRuns() {
-    for (const worker of SYNC_WORKERS) {
+  /**
+   * Runs left RUNNING by a process that died, or by this one when the database went away under
+   * them: their lock is free, so nobody runs them. Returns how many were closed FAILED.
+   */
+  async function closeInterruptedRuns(workers: readonly SyncWorkerName[], reason: string, startedBefore?: Date): Promise<number> {
+    let closed = 0;
+    for (const worker of workers) {
+      if (running.has(worker)) continue;
       const release = await deps.db.tryLock(`sync:${deps.accountId}:${worker}`);
       if (!release) continue;
       try {
-        await deps.db.prisma.syncRun.updateMany({
-          where: { accountId: deps.accountId, worker, status: 'RUNNING' },
-          data: { status: 'FAILED', finishedAt: new Date(), error: 'interrupted: the process running it stopped' },
+        const { count } = await deps.db.prisma.syncRun.updateMany({
+          where: { accountId: deps.accountId, worker, status: 'RUNNING', ...(startedBefore ? { startedAt: { lt: startedBefore } } : {}) },
+          data: { status: 'FAILED', finishedAt: new Date(), error: reason },
         });
+        closed += count;
       } finally {
         await release();
       }
     }
+    return closed;
   }
 
   return {
     async start() {
-      await closeInterruptedRuns();
+      await closeInterruptedRuns(SYNC_WORKERS, 'interrupted: the process running it stopped');
       for (const worker of SYNC_WORKERS) {
         const pattern = schedules[worker].pattern;
         if (!pattern || !bodies.has(worker)) continue;
@@ -144,7 +185,8 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       stopped = true;
       for (const job of jobs.values()) job.stop();
       jobs.clear();
-      await Promise.allSettled([startup, ...running.values()]);
+      clearTimeout(recoveryTimer);
+      await Promise.allSettled([startup, recovering, ...running.values()]);
     },
     run: (worker, trigger, tick) => (stopped ? Promise.resolve({ skipped: 'DISABLED' as const }) : run(worker, trigger, tick)),
     status: () =>

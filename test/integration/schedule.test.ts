@@ -90,6 +90,23 @@ describe('the schedule', () => {
     expect('run' in (await slow)).toBe(true);
   });
 
+  it('runs again at start-up a worker whose start-up run a crash interrupted seconds ago; only a successful run counts as done', async () => {
+    const sim = await simulator();
+    const db = await openEmbeddedTestDatabase();
+    const a = await instance(db, sim, {}, true);
+    cleanup.push(() => a.close());
+    const accountId = (await db.prisma.cloudAccount.findFirstOrThrow()).id;
+    // A crash 10 s ago left this start-up run RUNNING; the restart closes it FAILED.
+    const crashed = await db.prisma.syncRun.create({ data: { accountId, worker: 'VPCS', trigger: 'STARTUP', startedAt: new Date(Date.now() - 10_000) } });
+    await a.sync.start();
+    expect((await db.prisma.syncRun.findUniqueOrThrow({ where: { id: crashed.id } })).status).toBe('FAILED');
+
+    const rerun = await a.sync.run('VPCS', 'STARTUP');
+    expect('run' in rerun && rerun.run.status).toBe('SUCCEEDED');
+    // A successful start-up run within the minute does count: a second restart skips it.
+    expect(await a.sync.run('VPCS', 'STARTUP')).toEqual({ skipped: 'ALREADY_RAN' });
+  });
+
   it('takes the default patterns, honours overrides and leaves workers set to off disabled', async () => {
     const sim = await simulator();
     const db = await openEmbeddedTestDatabase();
