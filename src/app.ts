@@ -140,7 +140,8 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       maskedErrors: {
         maskError(error, message) {
           const original = (error as GraphQLError).originalError ?? error;
-          if (original instanceof GraphQLError) return original;
+          // The located error keeps the path of the field (or list entry) that failed.
+          if (original instanceof GraphQLError) return error instanceof GraphQLError ? error : original;
           log.error('unexpected error while resolving', { error: original });
           return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
         },
