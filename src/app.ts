@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import { requestMemo, type Context, type Services } from './context.js';
 import { openDatabase, type Database } from './db/index.js';
 import { createLogger, type Logger } from './log.js';
+import { configuredSecrets } from './redact.js';
 import { createAuthenticator } from './auth.js';
 import { ensureAccount, ensureFallbackTenant } from './account.js';
 import { schema } from './schema/index.js';
@@ -51,7 +52,7 @@ export type AppOverrides = {
 };
 
 export function buildApp(config: Config, overrides: AppOverrides = {}): App {
-  const log = overrides.logger ?? createLogger(config.logLevel);
+  const log = (overrides.logger ?? createLogger(config.logLevel)).withSecrets([...configuredSecrets(config), overrides.doClient?.token ?? '']);
   let db: Database | undefined;
   let services: Services | undefined;
   let yoga: YogaServerInstance<Record<string, unknown>, Context> | undefined;
@@ -140,7 +141,8 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       maskedErrors: {
         maskError(error, message) {
           const original = (error as GraphQLError).originalError ?? error;
-          if (original instanceof GraphQLError) return original;
+          // The located error keeps the path of the field (or list entry) that failed.
+          if (original instanceof GraphQLError) return error instanceof GraphQLError ? error : original;
           log.error('unexpected error while resolving', { error: original });
           return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
         },

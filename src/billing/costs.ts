@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
+import { projectScope, resourceScope, tenantScope, type Viewing } from '../scope.js';
 import { formatMoney, parseMoney } from './money.js';
 
 /**
@@ -30,6 +31,17 @@ export const UNATTRIBUTED_LABELS: Record<CostGroupBy, string> = {
   PROJECT: 'No project (or not matched to a resource)',
   KIND: 'No resource kind (tax, credits, account-level charges)',
   RESOURCE: 'Not matched to a resource',
+};
+
+/**
+ * Labels of the `null` bucket for a tenant-scoped key: its lines are all matched to resources
+ * that were its tenant's at the month's end, so what lands there is a project or resource it
+ * may no longer see (named by neither key nor label).
+ */
+export const SCOPED_UNATTRIBUTED_LABELS: Record<CostGroupBy, string> = {
+  ...UNATTRIBUTED_LABELS,
+  PROJECT: 'No project, or a project outside this tenant',
+  RESOURCE: 'Resources no longer in this tenant',
 };
 
 type Row = {
@@ -99,16 +111,19 @@ async function tenantsAt(
 }
 
 /**
- * Costs of `period` grouped by `groupBy`, largest first (the `null` bucket last). With
- * `tenantId` (a tenant-scoped viewer) only lines attributed to that tenant count.
+ * Costs of `period` grouped by `groupBy`, largest first (the `null` bucket last). For a
+ * tenant-scoped viewer only lines attributed to its tenant count, and buckets are keyed and
+ * labelled only by tenants, projects and resources in its scope (`src/scope.ts`); the rest
+ * goes to the `null` bucket.
  */
 export async function computeCosts(
   prisma: PrismaClient,
   accountId: string,
   period: string,
   groupBy: CostGroupBy,
-  tenantId: string | null = null,
+  viewing: Viewing = { accountId, viewer: { tenantId: null } },
 ): Promise<CostBucket[]> {
+  const tenantId = viewing.viewer.tenantId;
   const invoiceIds = await invoicesForPeriod(prisma, accountId, period);
   if (invoiceIds.length === 0) return [];
   const rows = await prisma.$queryRawUnsafe<Row[]>(
@@ -124,7 +139,9 @@ export async function computeCosts(
 
   const needTenant = groupBy === 'TENANT' || tenantId !== null;
   const tenants = needTenant ? await prisma.tenant.findMany({ select: { id: true, slug: true, name: true } }) : [];
-  const tenantById = new Map(tenants.map((t) => [t.id, t]));
+  const labelled =
+    groupBy === 'TENANT' ? new Set((await prisma.tenant.findMany({ where: tenantScope(viewing), select: { id: true } })).map((t) => t.id)) : null;
+  const tenantById = new Map(tenants.filter((t) => labelled?.has(t.id)).map((t) => [t.id, t]));
   const tenantIdBySlugOrId = new Map<string, string>();
   for (const t of tenants) {
     tenantIdBySlugOrId.set(t.slug, t.id);
@@ -134,8 +151,13 @@ export async function computeCosts(
   const tenantOf = (r: Row): string | null =>
     r.resourceId === null ? null : historic.has(r.resourceId) ? historic.get(r.resourceId)! : r.tenantId;
   const projects =
-    groupBy === 'PROJECT' ? await prisma.project.findMany({ where: { accountId }, select: { id: true, providerId: true, name: true } }) : [];
+    groupBy === 'PROJECT' ? await prisma.project.findMany({ where: projectScope(viewing), select: { id: true, providerId: true, name: true } }) : [];
   const projectById = new Map(projects.map((p) => [p.id, p]));
+  const resourceIds = rows.flatMap((r) => (r.resourceId ? [r.resourceId] : []));
+  const visibleResources =
+    groupBy === 'RESOURCE' && resourceIds.length
+      ? new Set((await prisma.resource.findMany({ where: { AND: [resourceScope(viewing), { id: { in: resourceIds } }] }, select: { id: true } })).map((r) => r.id))
+      : new Set<string>();
 
   const buckets = new Map<string | null, { label: string; cents: bigint; lineCount: number }>();
   const add = (key: string | null, label: string, r: Row) => {
@@ -144,7 +166,7 @@ export async function computeCosts(
     b.lineCount += Number(r.lineCount);
     buckets.set(key, b);
   };
-  const none = UNATTRIBUTED_LABELS[groupBy];
+  const none = (tenantId ? SCOPED_UNATTRIBUTED_LABELS : UNATTRIBUTED_LABELS)[groupBy];
   for (const r of rows) {
     const tenant = needTenant ? tenantOf(r) : null;
     if (tenantId !== null && tenant !== tenantId) continue;
@@ -168,7 +190,7 @@ export async function computeCosts(
         break;
       }
       case 'RESOURCE':
-        if (r.urn) add(r.urn, r.name ?? r.urn, r);
+        if (r.urn && visibleResources.has(r.resourceId!)) add(r.urn, r.name ?? r.urn, r);
         else add(null, none, r);
         break;
     }

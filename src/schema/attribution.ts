@@ -3,6 +3,7 @@ import { assertOperator, assertUnscoped } from '../auth.js';
 import type { Context } from '../context.js';
 import type { Project, Resource } from '../generated/prisma/client.js';
 import type { SqlClient } from '../db/sql.js';
+import { projectScope, resourceScope, tenantScope } from '../scope.js';
 import { attribute } from '../sync/attribution.js';
 import { eventTransaction, insertEvents, publishEvents, type EventDraft } from '../sync/events.js';
 import { builder, decodeIdOf } from './builder.js';
@@ -38,7 +39,7 @@ function checkReason(reason: string | null | undefined, errors: UserErrorShape[]
 
 async function findTenant(ctx: Context, tenantId: string | null, errors: UserErrorShape[]) {
   if (!tenantId) return null;
-  const tenant = await ctx.db.prisma.tenant.findUnique({ where: { id: tenantId } });
+  const tenant = await ctx.db.prisma.tenant.findFirst({ where: { AND: [tenantScope(ctx), { id: tenantId }] } });
   if (!tenant) errors.push({ code: 'NOT_FOUND', message: 'no tenant has this id', path: ['input', 'tenantId'] });
   return tenant;
 }
@@ -92,7 +93,7 @@ builder.mutationField('assignProjectTenant', (t) =>
       const tenantId = input.tenantId == null ? null : decodeInputId('Tenant', input.tenantId, 'tenantId', errors);
       const reason = checkReason(input.reason, errors);
       if (errors.length) return { project: null, userErrors: errors };
-      const project = await ctx.db.prisma.project.findFirst({ where: { id: projectId!, accountId: ctx.accountId } });
+      const project = await ctx.db.prisma.project.findFirst({ where: { AND: [projectScope(ctx), { id: projectId! }] } });
       if (!project) errors.push({ code: 'NOT_FOUND', message: 'no project has this id', path: ['input', 'projectId'] });
       await findTenant(ctx, tenantId, errors);
       if (errors.length) return { project: null, userErrors: errors };
@@ -153,7 +154,7 @@ builder.mutationField('reassignResourceTenant', (t) =>
       const tenantId = input.tenantId == null ? null : decodeInputId('Tenant', input.tenantId, 'tenantId', errors);
       const reason = checkReason(input.reason, errors);
       if (errors.length) return { resource: null, userErrors: errors };
-      const resource = await ctx.db.prisma.resource.findFirst({ where: { id: resourceId!, accountId: ctx.accountId } });
+      const resource = await ctx.db.prisma.resource.findFirst({ where: { AND: [resourceScope(ctx), { id: resourceId! }] } });
       if (!resource) errors.push({ code: 'NOT_FOUND', message: 'no resource has this id', path: ['input', 'resourceId'] });
       const tenant = await findTenant(ctx, tenantId, errors);
       if (errors.length) return { resource: null, userErrors: errors };

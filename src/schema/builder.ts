@@ -6,6 +6,7 @@ import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Context } from '../context.js';
+import { lenientDecoder, resolveNodeList, resolveOneNode } from './node-lookup.js';
 
 /** The Pothos builder: plugins and scalars' shapes only; types live in their own files. */
 export const builder = new SchemaBuilder<{
@@ -35,7 +36,9 @@ export const builder = new SchemaBuilder<{
     cursorType: 'String',
     edgesFieldOptions: { nullable: { list: false, items: false } },
     nodeFieldOptions: { nullable: false },
-    decodeGlobalID: decodeGlobalId,
+    decodeGlobalID: lenientDecoder(decodeGlobalId),
+    nodeQueryOptions: { resolve: (_root, args, _ctx, _info, resolveNode) => resolveOneNode(args.id, resolveNode) },
+    nodesQueryOptions: { resolve: (_root, args, ctx, info): Promise<unknown[]> => resolveNodeList(builder, ctx, info, args.ids) },
   },
 });
 

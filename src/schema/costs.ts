@@ -9,7 +9,8 @@ const CostBucketRef = builder.objectRef<CostBucket>('CostBucket').implement({
   fields: (t) => ({
     key: t.exposeString('key', {
       nullable: true,
-      description: 'Tenant slug, project provider id, kind (lower case) or resource urn; null for the unattributed remainder.',
+      description:
+        'Tenant slug, project provider id, kind (lower case) or resource urn; null for the unattributed remainder (for a tenant-scoped key also for projects and resources outside its scope, which are never named).',
     }),
     label: t.exposeString('label'),
     amount: t.field({ type: 'Decimal', resolve: (b) => b.amount }),
@@ -27,7 +28,7 @@ builder.queryField('costs', (t) =>
     },
     resolve: (_parent, args, ctx) => {
       if (!validatePeriod(args.period).ok) throw invalidPeriod(args.period);
-      return computeCosts(ctx.db.prisma, ctx.accountId, args.period, args.groupBy, ctx.viewer.tenantId);
+      return computeCosts(ctx.db.prisma, ctx.accountId, args.period, args.groupBy, ctx);
     },
   }),
 );

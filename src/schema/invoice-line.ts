@@ -2,6 +2,7 @@ import type { Context } from '../context.js';
 import type { InvoiceLine, Prisma, Resource } from '../generated/prisma/client.js';
 import { assertOperator, assertUnscoped } from '../auth.js';
 import { setManualMatch } from '../billing/rematch.js';
+import { invoiceLineScope, invoiceMatchScope, resourceScope } from '../scope.js';
 import { builder, decodeIdOf } from './builder.js';
 import { ResourceKindEnum, UserErrorRef, type UserErrorShape } from './enums.js';
 import { assertPageArgs, connectionSizes, namedConnection, type PageArgs } from './pagination.js';
@@ -36,20 +37,9 @@ export const InvoiceLineFilterInput = builder.inputType('InvoiceLineFilter', {
 
 type LineFilter = { matched?: boolean | null; reasons?: readonly InvoiceLine['unmatchedReason'][] | null; kinds?: readonly InvoiceLine['derivedKind'][] | null };
 
-/**
- * Lines a viewer may see: all lines of the account's invoices; a tenant-scoped key only
- * lines matched to resources of its tenant.
- */
-export function lineScope(ctx: Context): Prisma.InvoiceLineWhereInput {
-  return {
-    invoice: { accountId: ctx.accountId },
-    ...(ctx.viewer.tenantId ? { match: { resource: { tenantId: ctx.viewer.tenantId } } } : {}),
-  };
-}
-
 /** The contract's InvoiceLineFilter as a Prisma filter (matched ⇔ the line has no unmatched reason). */
 export function lineWhere(ctx: Context, filter: LineFilter | null | undefined): Prisma.InvoiceLineWhereInput {
-  const and: Prisma.InvoiceLineWhereInput[] = [lineScope(ctx)];
+  const and: Prisma.InvoiceLineWhereInput[] = [invoiceLineScope(ctx)];
   if (filter?.matched === true) and.push({ match: { isNot: null } });
   if (filter?.matched === false) and.push({ match: { is: null } });
   const reasons = filter?.reasons?.filter((r): r is NonNullable<typeof r> => r !== null);
@@ -63,10 +53,8 @@ export const LINE_ORDER: Prisma.InvoiceLineOrderByWithRelationInput[] = [{ posit
 
 export const InvoiceMatchRef = builder.prismaNode('InvoiceMatch', {
   id: { field: 'id' },
-  findUnique: (id, ctx) => ({
-    id,
-    resource: { accountId: ctx.accountId, ...(ctx.viewer.tenantId ? { tenantId: ctx.viewer.tenantId } : {}) },
-  }),
+  findUnique: (id, ctx) => ({ id, AND: [invoiceMatchScope(ctx)] }),
+  nullable: true,
   fields: (t) => ({
     line: t.relation('line'),
     resource: t.relation('resource'),
@@ -78,7 +66,8 @@ export const InvoiceMatchRef = builder.prismaNode('InvoiceMatch', {
 
 export const InvoiceLineRef = builder.prismaNode('InvoiceLine', {
   id: { field: 'id' },
-  findUnique: (id, ctx) => ({ id, AND: [lineScope(ctx)] }),
+  findUnique: (id, ctx) => ({ id, AND: [invoiceLineScope(ctx)] }),
+  nullable: true,
   fields: (t) => ({
     invoice: t.relation('invoice'),
     product: t.exposeString('product'),
@@ -97,7 +86,7 @@ export const InvoiceLineRef = builder.prismaNode('InvoiceLine', {
       nullable: true,
       description: 'The kind this line bills for, derived from product and description; null for tax, credits and account-level lines.',
     }),
-    match: t.relation('match', { nullable: true }),
+    match: t.relation('match', { nullable: true, query: (_args, ctx) => ({ where: invoiceMatchScope(ctx) }) }),
     unmatchedReason: t.expose('unmatchedReason', { type: UnmatchedReasonEnum, nullable: true }),
     candidates: t.prismaField({
       type: ['Resource'],
@@ -118,12 +107,12 @@ builder.prismaObjectField('Resource', 'invoiceLines', (t) =>
       cursor: 'id',
       ...connectionSizes,
       description: 'Invoice lines matched to this resource, newest billing month first.',
-      totalCount: (parent, _args, ctx) => ctx.db.prisma.invoiceLine.count({ where: { AND: [lineScope(ctx), { match: { resourceId: parent.id } }] } }),
+      totalCount: (parent, _args, ctx) => ctx.db.prisma.invoiceLine.count({ where: { AND: [invoiceLineScope(ctx), { match: { resourceId: parent.id } }] } }),
       resolve: (query, parent, args, ctx) => {
         assertPageArgs(args as PageArgs);
         return ctx.db.prisma.invoiceLine.findMany({
           ...query,
-          where: { AND: [lineScope(ctx), { match: { resourceId: parent.id } }] },
+          where: { AND: [invoiceLineScope(ctx), { match: { resourceId: parent.id } }] },
           orderBy: [{ invoice: { period: 'desc' } }, ...LINE_ORDER],
         });
       },
@@ -178,11 +167,7 @@ function candidateLoader(ctx: Context, query: object) {
       try {
         const rows = await ctx.db.prisma.resource.findMany({
           ...query,
-          where: {
-            id: { in: [...new Set(batch.flatMap((b) => b.ids))] },
-            accountId: ctx.accountId,
-            ...(ctx.viewer.tenantId ? { tenantId: ctx.viewer.tenantId } : {}),
-          },
+          where: { AND: [resourceScope(ctx), { id: { in: [...new Set(batch.flatMap((b) => b.ids))] } }] },
           orderBy: [{ name: 'asc' }, { id: 'asc' }],
         });
         for (const b of batch) {

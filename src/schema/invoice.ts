@@ -8,7 +8,8 @@ import { rematchInvoice } from '../billing/rematch.js';
 import { statsFromGroups, type MatchStats } from '../billing/match-stats.js';
 import { builder, decodeIdOf } from './builder.js';
 import { UserErrorRef, type UserErrorShape } from './enums.js';
-import { InvoiceLineConnection, InvoiceLineFilterInput, LINE_ORDER, lineScope, lineWhere, UnmatchedReasonEnum } from './invoice-line.js';
+import { InvoiceLineConnection, InvoiceLineFilterInput, LINE_ORDER, lineWhere, UnmatchedReasonEnum } from './invoice-line.js';
+import { invoiceLineScope, invoiceScope, isScoped } from '../scope.js';
 import { assertPageArgs, connectionSizes, namedConnection, type PageArgs } from './pagination.js';
 
 export const InvoiceSourceEnum = builder.enumType('InvoiceSource', { values: ['API', 'CSV'] as const });
@@ -46,7 +47,7 @@ const MatchStatsRef = builder.objectRef<MatchStats>('MatchStats').implement({
 async function matchStatsOf(ctx: Context, invoiceId: string): Promise<MatchStats> {
   const groups = await ctx.db.prisma.invoiceLine.groupBy({
     by: ['unmatchedReason'],
-    where: { AND: [lineScope(ctx), { invoiceId }] },
+    where: { AND: [invoiceLineScope(ctx), { invoiceId }] },
     _count: { _all: true },
     _sum: { amount: true },
   });
@@ -61,7 +62,8 @@ async function matchStatsOf(ctx: Context, invoiceId: string): Promise<MatchStats
 
 export const InvoiceRef = builder.prismaNode('Invoice', {
   id: { field: 'id' },
-  findUnique: (id, ctx) => ({ id, accountId: ctx.accountId }),
+  findUnique: (id, ctx) => ({ id, AND: [invoiceScope(ctx)] }),
+  nullable: true,
   fields: (t) => ({
     providerUuid: t.exposeString('providerUuid', {
       nullable: true,
@@ -73,8 +75,8 @@ export const InvoiceRef = builder.prismaNode('Invoice', {
       select: { id: true, amount: true },
       description: "DigitalOcean's invoice total (the lines' sum where DigitalOcean gives none); for a tenant-scoped key, the sum of its lines.",
       resolve: async (invoice, _args, ctx) => {
-        if (!ctx.viewer.tenantId) return invoice.amount;
-        const sum = await ctx.db.prisma.invoiceLine.aggregate({ where: { AND: [lineScope(ctx), { invoiceId: invoice.id }] }, _sum: { amount: true } });
+        if (!isScoped(ctx)) return invoice.amount;
+        const sum = await ctx.db.prisma.invoiceLine.aggregate({ where: { AND: [invoiceLineScope(ctx), { invoiceId: invoice.id }] }, _sum: { amount: true } });
         return sum._sum.amount ?? '0.00';
       },
     }),
@@ -104,8 +106,6 @@ export const InvoiceRef = builder.prismaNode('Invoice', {
 
 export const InvoiceConnection = namedConnection(InvoiceRef, 'Invoice');
 
-const invoiceWhere = (ctx: Context): Prisma.InvoiceWhereInput => ({ accountId: ctx.accountId });
-
 builder.queryFields((t) => ({
   invoices: t.prismaConnection(
     {
@@ -113,12 +113,12 @@ builder.queryFields((t) => ({
       cursor: 'id',
       ...connectionSizes,
       description: 'Invoices, newest billing month first.',
-      totalCount: (_parent, _args, ctx) => ctx.db.prisma.invoice.count({ where: invoiceWhere(ctx) }),
+      totalCount: (_parent, _args, ctx) => ctx.db.prisma.invoice.count({ where: invoiceScope(ctx) }),
       resolve: (query, _parent, args, ctx) => {
         assertPageArgs(args);
         return ctx.db.prisma.invoice.findMany({
           ...query,
-          where: invoiceWhere(ctx),
+          where: invoiceScope(ctx),
           orderBy: [{ period: 'desc' }, { ingestedAt: 'desc' }, { id: 'asc' }],
         });
       },
@@ -133,7 +133,7 @@ builder.queryFields((t) => ({
     resolve: (query, _parent, args, ctx) =>
       ctx.db.prisma.invoice.findFirst({
         ...query,
-        where: args.providerUuid === 'preview' ? { ...invoiceWhere(ctx), isPreview: true } : { ...invoiceWhere(ctx), providerUuid: args.providerUuid },
+        where: { AND: [invoiceScope(ctx), args.providerUuid === 'preview' ? { isPreview: true } : { providerUuid: args.providerUuid }] },
         orderBy: [{ period: 'desc' }, { ingestedAt: 'desc' }],
       }),
   }),

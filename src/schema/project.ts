@@ -1,19 +1,16 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Context } from '../context.js';
+import { projectScope, tenantScope } from '../scope.js';
 import { builder, decodeIdOf } from './builder.js';
 import { LifecycleEnum } from './enums.js';
 import { assertPageArgs, connectionSizes, namedConnection, type PageArgs } from './pagination.js';
 import { ResourceConnection } from './resource.js';
 import { ResourceFilterInput, resourceOrderBy, resourceWhere } from './resource-filter.js';
 
-/** Projects a viewer may see: a tenant-scoped key sees its tenant's projects only. */
-export function projectScope(ctx: Context): Prisma.ProjectWhereInput {
-  return { accountId: ctx.accountId, ...(ctx.viewer.tenantId ? { tenantId: ctx.viewer.tenantId } : {}) };
-}
-
 export const ProjectRef = builder.prismaNode('Project', {
   id: { field: 'id' },
-  findUnique: (id, ctx) => ({ id, accountId: ctx.accountId, ...(ctx.viewer.tenantId ? { tenantId: ctx.viewer.tenantId } : {}) }),
+  findUnique: (id, ctx) => ({ id, AND: [projectScope(ctx)] }),
+  nullable: true,
   fields: (t) => ({
     providerId: t.exposeString('providerId'),
     name: t.exposeString('name'),
@@ -21,7 +18,7 @@ export const ProjectRef = builder.prismaNode('Project', {
     purpose: t.exposeString('purpose', { nullable: true }),
     environment: t.exposeString('environment', { nullable: true }),
     isDefault: t.exposeBoolean('isDefault'),
-    tenant: t.relation('tenant', { nullable: true }),
+    tenant: t.relation('tenant', { nullable: true, query: (_args, ctx) => ({ where: tenantScope(ctx) }) }),
     lifecycle: t.expose('lifecycle', { type: LifecycleEnum }),
     resources: t.relatedConnection('resources', {
       cursor: 'id',

@@ -2,6 +2,7 @@ import type { Context } from '../context.js';
 import type { Prisma, ResourceEvent } from '../generated/prisma/client.js';
 import type { ResourceEventMessage } from '../pubsub.js';
 import { EVENT_TYPES, type EventType } from '../sync/events.js';
+import { eventScope, isScoped, projectScope, syncRunScope, tenantScope } from '../scope.js';
 import { builder, decodeIdOf } from './builder.js';
 import { ResourceKindEnum } from './enums.js';
 import { liveStream } from './live.js';
@@ -11,7 +12,11 @@ export const ResourceEventTypeEnum = builder.enumType('ResourceEventType', { val
 
 export const ResourceEventRef = builder.prismaNode('ResourceEvent', {
   id: { field: 'sequence' },
-  findUnique: (id, ctx) => ({ sequence: Number(id), accountId: ctx.accountId, ...(ctx.viewer.tenantId ? { tenantId: ctx.viewer.tenantId } : {}) }),
+  findUnique: (id, ctx) => ({ sequence: Number(id), AND: [eventScope(ctx)] }),
+  nullable: true,
+  description:
+    'A change of a resource. A tenant-scoped key sees the events that happened while the resource was in its tenant, and only ' +
+    'while the resource is still in its tenant; from/to naming another tenant or a project outside its scope are null for it.',
   fields: (t) => ({
     sequence: t.exposeInt('sequence', {
       description: 'Strictly increasing across all events; a client that reconnects asks for events after the last one it saw.',
@@ -19,13 +24,19 @@ export const ResourceEventRef = builder.prismaNode('ResourceEvent', {
     type: t.expose('type', { type: ResourceEventTypeEnum }),
     kind: t.expose('kind', { type: ResourceKindEnum, description: 'Kind of the resource.' }),
     resource: t.relation('resource'),
-    from: t.exposeString('from', {
+    from: t.string({
       nullable: true,
-      description: 'Previous value (status, lifecycle, tenant slug, project id) where the type has one.',
+      description:
+        'Previous value (status, lifecycle, tenant slug, project id) where the type has one. For a tenant-scoped key, null when it names another tenant or a project outside its scope.',
+      resolve: (e, _args, ctx) => shownValue(ctx, e.type, e.from),
     }),
-    to: t.exposeString('to', { nullable: true }),
+    to: t.string({ nullable: true, resolve: (e, _args, ctx) => shownValue(ctx, e.type, e.to) }),
     at: t.expose('at', { type: 'DateTime' }),
-    syncRun: t.relation('syncRun', { nullable: true }),
+    syncRun: t.relation('syncRun', {
+      nullable: true,
+      description: 'The run that saw the change; null for operator changes, and always for a tenant-scoped key.',
+      query: (_args, ctx) => ({ where: syncRunScope(ctx) }),
+    }),
     actor: t.exposeString('actor', {
       nullable: true,
       description: 'Who made the change, for changes an operator made (API key id, "admin"); null for the sync.',
@@ -52,25 +63,24 @@ type EventFilterInput = typeof ResourceEventFilterInput.$inferInput;
 /** A filter with its ids decoded and the viewer's scope applied; shared by the query and the subscriptions. */
 type EventFilter = {
   accountId: string;
+  /** The rows the viewer may see (`eventScope`). */
+  scope: Prisma.ResourceEventWhereInput;
   types: Set<string> | null;
   kinds: Set<string> | null;
   tenantId: string | null;
+  /** A tenant-scoped viewer's tenant: live messages of other tenants are dropped without a read. */
   scopeTenantId: string | null;
   projectId: string | null;
   resourceId: string | null;
   afterSequence: number | null;
 };
 
-/** A tenant-scoped viewer sees the events that happened while a resource was its tenant's. */
-function eventScope(ctx: Context) {
-  return { accountId: ctx.accountId, ...(ctx.viewer.tenantId ? { tenantId: ctx.viewer.tenantId } : {}) };
-}
-
 function decodeFilter(ctx: Context, filter: EventFilterInput | null | undefined, only: readonly EventType[] | null): EventFilter {
   let types: Set<string> | null = filter?.types ? new Set(filter.types) : null;
   if (only) types = new Set(only.filter((t) => !types || types.has(t)));
   return {
     accountId: ctx.accountId,
+    scope: eventScope(ctx),
     types,
     kinds: filter?.kinds ? new Set(filter.kinds) : null,
     tenantId: filter?.tenantId ? decodeIdOf('Tenant', String(filter.tenantId), 'filter.tenantId') : null,
@@ -82,11 +92,10 @@ function decodeFilter(ctx: Context, filter: EventFilterInput | null | undefined,
 }
 
 function eventWhere(f: EventFilter): Prisma.ResourceEventWhereInput {
-  const and: Prisma.ResourceEventWhereInput[] = [{ accountId: f.accountId }];
+  const and: Prisma.ResourceEventWhereInput[] = [f.scope];
   if (f.types) and.push({ type: { in: [...f.types] as EventType[] } });
   if (f.kinds) and.push({ kind: { in: [...f.kinds] as ResourceEvent['kind'][] } });
   if (f.tenantId) and.push({ tenantId: f.tenantId });
-  if (f.scopeTenantId) and.push({ tenantId: f.scopeTenantId });
   if (f.projectId) and.push({ projectId: f.projectId });
   if (f.resourceId) and.push({ resourceId: f.resourceId });
   if (f.afterSequence != null) and.push({ sequence: { gt: f.afterSequence } });
@@ -125,6 +134,16 @@ function rowOf(m: ResourceEventMessage): ResourceEvent {
   };
 }
 
+/**
+ * What a live message yields: for an unscoped viewer the message itself; for a tenant-scoped
+ * one the stored row read through `eventScope`, so an event of a resource that has left the
+ * tenant since is not delivered.
+ */
+function liveRow(ctx: Context, f: EventFilter) {
+  if (!f.scopeTenantId) return rowOf;
+  return (m: ResourceEventMessage) => ctx.db.prisma.resourceEvent.findFirst({ where: { AND: [f.scope, { sequence: m.sequence }] } });
+}
+
 /** Rows of a catch-up read per query. */
 const BACKLOG_PAGE = 500;
 
@@ -151,7 +170,7 @@ function eventStream(ctx: Context, filter: EventFilterInput | null | undefined, 
   return liveStream<ResourceEventMessage, ResourceEvent>({
     subscribe: (signal) => ctx.pubsub.subscribe('resourceEvent', signal),
     accept: (m) => eventMatches(f, m),
-    load: rowOf,
+    load: liveRow(ctx, f),
     ...(f.afterSequence != null
       ? {
           backlog: () => backlogPages(ctx, f),
@@ -225,3 +244,44 @@ builder.subscriptionFields((t) => ({
     resolve: (event: ResourceEvent) => event,
   }),
 }));
+
+/**
+ * `from`/`to` as a viewer may see them: a tenant-scoped key gets a tenant slug only when it is
+ * its own tenant's, and a project id only when the project is in its scope (`projectScope`).
+ */
+async function shownValue(ctx: Context, type: string, value: string | null): Promise<string | null> {
+  if (value === null || !isScoped(ctx)) return value;
+  if (type === 'TENANT_CHANGED') {
+    const own = await ctx.once('ownTenantSlug', () => ctx.db.prisma.tenant.findFirst({ where: tenantScope(ctx), select: { slug: true } }));
+    return own?.slug === value ? value : null;
+  }
+  if (type === 'PROJECT_CHANGED') return (await visibleProjects(ctx)(value)) ? value : null;
+  return value;
+}
+
+/**
+ * Whether a project provider id is in the viewer's scope. Asks made in the same tick share one
+ * query; nothing is cached beyond it, so a long-lived subscription sees projects move.
+ */
+function visibleProjects(ctx: Context): (providerId: string) => Promise<boolean> {
+  const batcher = ctx.once('visibleProjectBatcher', async () => {
+    let pending: { ids: Set<string>; done: Promise<Set<string>> } | null = null;
+    return (providerId: string) => {
+      if (!pending) {
+        const batch: { ids: Set<string>; done: Promise<Set<string>> } = { ids: new Set(), done: Promise.resolve(new Set()) };
+        batch.done = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+          pending = null;
+          const rows = await ctx.db.prisma.project.findMany({
+            where: { AND: [projectScope(ctx), { providerId: { in: [...batch.ids] } }] },
+            select: { providerId: true },
+          });
+          return new Set(rows.map((r) => r.providerId));
+        });
+        pending = batch;
+      }
+      pending.ids.add(providerId);
+      return pending.done.then((visible) => visible.has(providerId));
+    };
+  });
+  return (providerId) => batcher.then((ask) => ask(providerId));
+}

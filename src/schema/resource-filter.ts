@@ -1,5 +1,6 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Context } from '../context.js';
+import { resourceScope } from '../scope.js';
 import { builder, decodeIdOf } from './builder.js';
 import { LifecycleEnum, OrderDirectionEnum, ResourceKindEnum } from './enums.js';
 
@@ -45,7 +46,7 @@ export function resourceWhere(
   filter: ResourceFilter | null | undefined,
   options: { defaultLifecycle?: boolean } = {},
 ): Prisma.ResourceWhereInput {
-  const and: Prisma.ResourceWhereInput[] = [{ accountId: ctx.accountId }];
+  const and: Prisma.ResourceWhereInput[] = [resourceScope(ctx)];
   const lifecycle = filter?.lifecycle ?? (options.defaultLifecycle === false ? null : ['ACTIVE', 'MISSING']);
   if (lifecycle) and.push({ lifecycle: { in: lifecycle } });
   if (filter?.kinds) and.push({ kind: { in: filter.kinds } });
@@ -68,6 +69,5 @@ export function resourceWhere(
       ],
     });
   }
-  if (ctx.viewer.tenantId) and.push({ tenantId: ctx.viewer.tenantId });
   return { AND: and };
 }

@@ -1,6 +1,7 @@
 import { parseUrn } from '../domain/urn.js';
 import type { Context } from '../context.js';
 import { KIND_SPECS } from '../sync/kinds/index.js';
+import { projectScope, resourceScope, tenantScope } from '../scope.js';
 import { builder } from './builder.js';
 import { LifecycleEnum, ResourceKindEnum, TenantSourceEnum } from './enums.js';
 import { assertPageArgs, connectionSizes, namedConnection } from './pagination.js';
@@ -8,7 +9,9 @@ import { ResourceFilterInput, ResourceOrderInput, resourceOrderBy, resourceWhere
 
 export const ResourceRef = builder.prismaNode('Resource', {
   id: { field: 'id' },
-  findUnique: (id, ctx) => ({ id, accountId: ctx.accountId, ...(ctx.viewer.tenantId ? { tenantId: ctx.viewer.tenantId } : {}) }),
+  findUnique: (id, ctx) => ({ id, AND: [resourceScope(ctx)] }),
+  // A lookup by id of a row outside the viewer's scope is null, exactly like a missing one.
+  nullable: true,
   fields: (t) => ({
     urn: t.exposeString('urn', {
       description: 'DigitalOcean URN in canonical form, e.g. do:droplet:3164444, do:domain:example.com, do:floatingip:45.55.96.47.',
@@ -27,8 +30,12 @@ export const ResourceRef = builder.prismaNode('Resource', {
     placeholder: t.exposeBoolean('placeholder', {
       description: "True for rows discovered only through a project's resource URN, for kinds that no dedicated sync lists.",
     }),
-    project: t.relation('project', { nullable: true }),
-    tenant: t.relation('tenant', { nullable: true }),
+    project: t.relation('project', {
+      nullable: true,
+      description: "Null when the resource is in no project, or (for a tenant-scoped key) when the project belongs to another tenant or to none.",
+      query: (_args, ctx) => ({ where: projectScope(ctx) }),
+    }),
+    tenant: t.relation('tenant', { nullable: true, query: (_args, ctx) => ({ where: tenantScope(ctx) }) }),
     tenantSource: t.expose('tenantSource', { type: TenantSourceEnum }),
     lifecycle: t.expose('lifecycle', { type: LifecycleEnum }),
     missedSyncs: t.exposeInt('missedSyncs'),
@@ -99,12 +106,7 @@ builder.queryFields((t) => ({
       if (!parsed?.kind) return null;
       return ctx.db.prisma.resource.findFirst({
         ...query,
-        where: {
-          accountId: ctx.accountId,
-          kind: parsed.kind,
-          providerId: parsed.providerId,
-          ...(ctx.viewer.tenantId ? { tenantId: ctx.viewer.tenantId } : {}),
-        },
+        where: { AND: [resourceScope(ctx), { kind: parsed.kind, providerId: parsed.providerId }] },
       });
     },
   }),

@@ -3,6 +3,7 @@ import { SYNC_WORKERS, type SyncWorkerName } from '../domain/workers.js';
 import type { SyncRun } from '../generated/prisma/client.js';
 import type { SyncRunMessage } from '../pubsub.js';
 import type { WorkerStatus } from '../sync/service.js';
+import { assertSeesSyncInternals, syncRunScope } from '../scope.js';
 import { builder } from './builder.js';
 import { UserErrorRef, type UserErrorShape } from './enums.js';
 import { liveStream } from './live.js';
@@ -14,7 +15,9 @@ export const SyncTriggerEnum = builder.enumType('SyncTrigger', { values: ['SCHED
 
 export const SyncRunRef = builder.prismaNode('SyncRun', {
   id: { field: 'id' },
-  findUnique: (id, ctx) => ({ id, accountId: ctx.accountId }),
+  findUnique: (id, ctx) => ({ id, AND: [syncRunScope(ctx)] }),
+  // Null for a tenant-scoped key, as for a missing run: runs are account internals.
+  nullable: true,
   fields: (t) => ({
     worker: t.expose('worker', { type: SyncWorkerEnum }),
     status: t.expose('status', { type: SyncRunStatusEnum }),
@@ -34,7 +37,15 @@ export const SyncRunRef = builder.prismaNode('SyncRun', {
       description: "DigitalOcean's ratelimit-remaining after the run's last request.",
     }),
     complete: t.exposeBoolean('complete', { description: 'True when every listing of the run was complete (only then do absences count).' }),
-    error: t.exposeString('error', { nullable: true }),
+    error: t.string({
+      nullable: true,
+      description:
+        "Why the run failed: the endpoint, HTTP status, DigitalOcean's error id and request id (never the upstream message text); configured secrets redacted. For unscoped keys only.",
+      resolve: (run, _args, ctx) => {
+        assertSeesSyncInternals(ctx);
+        return run.error;
+      },
+    }),
   }),
 });
 
@@ -73,14 +84,17 @@ builder.queryFields((t) => ({
       cursor: 'id',
       ...connectionSizes,
       args: { worker: t.arg({ type: SyncWorkerEnum }) },
-      description: 'Runs, newest first.',
-      totalCount: (_parent, args, ctx) =>
-        ctx.db.prisma.syncRun.count({ where: { accountId: ctx.accountId, ...(args.worker ? { worker: args.worker } : {}) } }),
+      description: 'Runs, newest first. Unscoped keys only (FORBIDDEN for a tenant-scoped key).',
+      totalCount: (_parent, args, ctx) => {
+        assertSeesSyncInternals(ctx);
+        return ctx.db.prisma.syncRun.count({ where: { AND: [syncRunScope(ctx), args.worker ? { worker: args.worker } : {}] } });
+      },
       resolve: (query, _parent, args, ctx) => {
+        assertSeesSyncInternals(ctx);
         assertPageArgs(args);
         return ctx.db.prisma.syncRun.findMany({
           ...query,
-          where: { accountId: ctx.accountId, ...(args.worker ? { worker: args.worker } : {}) },
+          where: { AND: [syncRunScope(ctx), args.worker ? { worker: args.worker } : {}] },
           orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
         });
       },
@@ -89,8 +103,10 @@ builder.queryFields((t) => ({
   ),
   syncStatus: t.field({
     type: [SyncWorkerStatusRef],
-    description: 'Every worker: schedule, whether it runs here, and its last runs. Without a sync service (no DigitalOcean client) none is enabled.',
+    description:
+      'Every worker: schedule, whether it runs here, and its last runs. Without a sync service (no DigitalOcean client) none is enabled. Unscoped keys only (FORBIDDEN for a tenant-scoped key).',
     resolve: async (_parent, _args, ctx) => {
+      assertSeesSyncInternals(ctx);
       const statuses: WorkerStatus[] =
         ctx.sync?.status() ??
         SYNC_WORKERS.map((worker) => ({ worker, schedule: 'off', enabled: false, running: false, nextRunAt: null }));
@@ -147,15 +163,17 @@ builder.mutationField('runSync', (t) =>
 builder.subscriptionField('syncRunUpdated', (t) =>
   t.field({
     type: SyncRunRef,
-    description: 'Each run of a worker as it starts and finishes.',
+    description: 'Each run of a worker as it starts and finishes. Unscoped keys only (FORBIDDEN for a tenant-scoped key).',
     args: { worker: t.arg({ type: SyncWorkerEnum }) },
-    subscribe: (_root, args, ctx) =>
-      liveStream<SyncRunMessage, SyncRun>({
+    subscribe: (_root, args, ctx) => {
+      assertSeesSyncInternals(ctx);
+      return liveStream<SyncRunMessage, SyncRun>({
         subscribe: (signal) => ctx.pubsub.subscribe('syncRun', signal),
         accept: (m) => m.accountId === ctx.accountId && (!args.worker || m.worker === args.worker),
         // The row as it is now; a RUNNING message read after the run finished shows it finished.
-        load: (m) => ctx.db.prisma.syncRun.findUnique({ where: { id: m.id } }),
-      }),
+        load: (m) => ctx.db.prisma.syncRun.findUnique({ where: { id: m.id, AND: [syncRunScope(ctx)] } }),
+      });
+    },
     resolve: (run: SyncRun) => run,
   }),
 );

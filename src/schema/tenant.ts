@@ -1,20 +1,17 @@
-import type { Context } from '../context.js';
 import type { Tenant } from '../generated/prisma/client.js';
 import { assertOperator, assertUnscoped } from '../auth.js';
 import { UserErrorRef, type UserErrorShape } from './enums.js';
+import { projectScope, tenantScope } from '../scope.js';
 import { builder } from './builder.js';
 import { assertPageArgs, connectionSizes, namedConnection, type PageArgs } from './pagination.js';
 import { ProjectConnection } from './project.js';
 import { ResourceConnection } from './resource.js';
 import { ResourceFilterInput, resourceOrderBy, resourceWhere } from './resource-filter.js';
 
-function tenantScope(ctx: Context) {
-  return ctx.viewer.tenantId ? { id: ctx.viewer.tenantId } : {};
-}
-
 export const TenantRef = builder.prismaNode('Tenant', {
   id: { field: 'id' },
-  findUnique: (id, ctx) => ({ id, ...tenantScope(ctx) }),
+  findUnique: (id, ctx) => ({ id, AND: [tenantScope(ctx)] }),
+  nullable: true,
   fields: (t) => ({
     slug: t.exposeString('slug'),
     name: t.exposeString('name'),
@@ -27,7 +24,7 @@ export const TenantRef = builder.prismaNode('Tenant', {
       totalCount: true,
       query: (args, ctx) => {
         assertPageArgs(args);
-        return { where: { accountId: ctx.accountId }, orderBy: [{ name: 'asc' }, { id: 'asc' }] };
+        return { where: projectScope(ctx), orderBy: [{ name: 'asc' }, { id: 'asc' }] };
       },
     }, ProjectConnection),
     resources: t.relatedConnection('resources', {
@@ -61,7 +58,7 @@ builder.queryFields((t) => ({
     nullable: true,
     args: { slug: t.arg.string({ required: true }) },
     resolve: (query, _parent, args, ctx) =>
-      ctx.db.prisma.tenant.findFirst({ ...query, where: { slug: args.slug, ...tenantScope(ctx) } }),
+      ctx.db.prisma.tenant.findFirst({ ...query, where: { AND: [tenantScope(ctx), { slug: args.slug }] } }),
   }),
 }));
 

@@ -179,20 +179,18 @@ export function createDoClient(opts: DoClientOptions): DoClient {
 
   function apiError(res: TRawResponse, endpoint: string): DoApiError {
     let id: string | null = null;
-    let doMessage: string | null = null;
     let requestId: string | null = null;
     try {
       const parsed = ZDoErrorBody.safeParse(JSON.parse(res.body));
       if (parsed.success) {
         id = parsed.data.id;
-        doMessage = parsed.data.message ?? null;
         requestId = parsed.data.request_id ?? null;
       }
     } catch {
       // Not JSON (e.g. a proxy's HTML page): the status alone decides.
     }
     requestId ??= res.headers['x-request-id'] ?? null;
-    return new DoApiError({ endpoint, status: res.status, id, requestId, doMessage });
+    return new DoApiError({ endpoint, status: res.status, id, requestId });
   }
 
   async function once(target: string, endpoint: string, counter: { n: number }, signal?: AbortSignal) {

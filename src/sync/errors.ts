@@ -53,7 +53,17 @@ export class DoError extends Error {
   }
 }
 
-/** DO answered with an error status. `status` and `id` (DO's snake_case error id) are the contract. */
+/** The shape of DO's error ids (`not_found`, `too_many_requests`): anything else in that field is not kept. */
+const DO_ERROR_ID = /^[a-z_]{1,64}$/;
+/** The shape of DO's request ids (UUIDs). */
+const DO_REQUEST_ID = /^[0-9a-f-]{8,64}$/i;
+
+/**
+ * DO answered with an error status. `status` and `id` (DO's snake_case error id) are the
+ * contract. The message carries the endpoint, status, error id and request id only: DO's own
+ * message text is never kept, because an upstream (or a proxy in front of it) may echo the
+ * request, Authorization header included. An id or request id not shaped like DO's is dropped.
+ */
 export class DoApiError extends DoError {
   readonly status: number;
   /** DO's error id, e.g. `not_found`, `too_many_requests`, `server_error`; null when the body had none. */
@@ -63,15 +73,14 @@ export class DoApiError extends DoError {
   /** Whether the client considers the status transient (429, 5xx). */
   readonly retryable: boolean;
 
-  constructor(
-    init: DoErrorInit & { status: number; id: string | null; requestId: string | null; doMessage?: string | null },
-  ) {
-    const detail = init.doMessage ? `: ${init.doMessage}` : '';
-    super(DoErrorCode.API, `DigitalOcean ${init.endpoint} answered ${init.status} ${init.id ?? ''}${detail}`.trim(), init);
+  constructor(init: DoErrorInit & { status: number; id: string | null; requestId: string | null }) {
+    const id = init.id && DO_ERROR_ID.test(init.id) ? init.id : null;
+    const requestId = init.requestId && DO_REQUEST_ID.test(init.requestId) ? init.requestId : null;
+    super(DoErrorCode.API, `DigitalOcean ${init.endpoint} answered ${init.status}${id ? ` ${id}` : ''}${requestId ? ` (request ${requestId})` : ''}`, init);
     this.name = 'DoApiError';
     this.status = init.status;
-    this.id = init.id;
-    this.requestId = init.requestId;
+    this.id = id;
+    this.requestId = requestId;
     this.retryable = init.status === 429 || init.status >= 500;
   }
 }

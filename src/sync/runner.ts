@@ -84,7 +84,8 @@ export async function executeRun(
   try {
     await body(ctx);
   } catch (e) {
-    error = describeFailure(e);
+    // Stored and served to operators: configured secrets never reach the row.
+    error = log.redact(describeFailure(e));
     log.warn('sync run failed', { worker, runId: run.id, error });
   }
   const finished = await db.prisma.syncRun.update({

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.js';
+import { configuredSecrets } from '../../src/redact.js';
+import { testConfig } from '../helpers/app.js';
+
+const TOKEN = 'dop_v1_0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f';
+const ADMIN = 'admin-key-9a8b7c6d';
+const DB_PASSWORD = 'p@ss word/9';
+const REDIS_PASSWORD = 'redis-pass-7788';
+
+describe('redaction of configured secrets', () => {
+  it('removes every configured secret from log lines, with or without "Bearer", in messages, fields and errors', () => {
+    const config = testConfig({
+      DIGITALOCEAN_TOKEN: TOKEN,
+      ADMIN_API_KEY: ADMIN,
+      DATABASE_URL: `postgresql://app:${encodeURIComponent(DB_PASSWORD)}@db.example:5432/app`,
+      REDIS_URL: `redis://:${REDIS_PASSWORD}@cache.example:6379`,
+    });
+    const lines: string[] = [];
+    const log = createLogger('debug', {}, (l) => lines.push(l)).withSecrets(configuredSecrets(config));
+    log.warn(`upstream said: token ${TOKEN} rejected`, {
+      header: `Bearer ${TOKEN}`,
+      body: `{"detail":"${TOKEN}","admin":"${ADMIN}"}`,
+      nested: { list: [`db password ${DB_PASSWORD}`, `encoded ${encodeURIComponent(DB_PASSWORD)}`], error: new Error(`redis refused ${REDIS_PASSWORD}`) },
+    });
+    log.child({ worker: 'DROPLETS' }).error(`key ${ADMIN} and ${TOKEN}`);
+    const text = lines.join('\n');
+    for (const secret of [TOKEN, ADMIN, DB_PASSWORD, encodeURIComponent(DB_PASSWORD), REDIS_PASSWORD]) expect(text).not.toContain(secret);
+    expect(text.match(/\[redacted\]/g)?.length).toBeGreaterThanOrEqual(8);
+    expect(log.redact(`stored: ${TOKEN}`)).toBe('stored: [redacted]');
+  });
+});
