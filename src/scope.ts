@@ -17,9 +17,14 @@ import type { Viewer } from './context.js';
  *   still in its tenant (an event of a resource that has moved away disappears; one from before
  *   a resource came is never shown);
  * - invoices (account-level headers), the lines matched to its resources, and their matches;
- * - no sync runs.
+ * - no sync runs, and no API keys (those are for unscoped operators only).
  */
 export type Viewing = { accountId: string; viewer: Pick<Viewer, 'tenantId'> };
+
+/** API keys are account-wide secrets' metadata: unscoped operators see them, nobody else. */
+export function apiKeyScope(viewer: Pick<Viewer, 'tenantId' | 'role'>): Prisma.ApiKeyWhereInput {
+  return viewer.role === 'OPERATOR' && !viewer.tenantId ? {} : NONE;
+}
 
 /** A condition no row meets. */
 const NONE = { id: { in: [] as string[] } };

@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import { assertOperator, assertUnscoped, hashApiKey } from '../auth.js';
 import type { Context, Viewer } from '../context.js';
 import type { ApiKey } from '../generated/prisma/client.js';
+import { apiKeyScope } from '../scope.js';
 import { builder, decodeIdOf } from './builder.js';
 import { UserErrorRef, type UserErrorShape } from './enums.js';
 import { assertPageArgs, connectionSizes, namedConnection } from './pagination.js';
@@ -18,7 +19,6 @@ function assertKeyManager(viewer: Viewer): void {
   assertUnscoped(viewer);
 }
 
-const canManageKeys = (viewer: Viewer) => viewer.role === 'OPERATOR' && !viewer.tenantId;
 
 export const ApiKeyRoleEnum = builder.enumType('ApiKeyRole', {
   values: {
@@ -32,7 +32,7 @@ export const ApiKeyRef = builder.prismaNode('ApiKey', {
   id: { field: 'id' },
   // For anyone but an unscoped operator, node(id) of a key is null, as for a missing one.
   nullable: true,
-  findUnique: (id, ctx) => (canManageKeys(ctx.viewer) ? { id } : { id, AND: [{ id: { in: [] } }] }),
+  findUnique: (id, ctx) => ({ id, AND: [apiKeyScope(ctx.viewer)] }),
   fields: (t) => ({
     name: t.exposeString('name'),
     role: t.expose('role', { type: ApiKeyRoleEnum }),
