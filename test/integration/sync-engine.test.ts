@@ -145,6 +145,24 @@ describe.each(testDatabaseTargets())('sync engine on $name', (target) => {
     expect(await count({ kind: c.kind, lifecycle: 'ACTIVE' })).toBe(before);
   });
 
+  it('skips an odd project resource: memberships stay and neither projects nor placeholders take a strike', async () => {
+    await h.run('PROJECTS');
+    const s = h.sim.state;
+    const bucket = [...s.membership.keys()].find((u) => u.startsWith('do:space:'))!.slice('do:space:'.length);
+    h.sim.script.destroy('spaces_bucket', bucket);
+    s.membership.set('not-a-urn', { projectId: s.projects[0]!.id as string, assignedAt: '2026-01-01T00:00:00Z', selfPath: null });
+    try {
+      const run = await h.run('PROJECTS');
+      expect(run).toMatchObject({ status: 'SUCCEEDED', complete: false, error: null, markedMissing: 0 });
+      expect(run.skippedItems).toEqual([{ providerId: 'not-a-urn', path: 'urn', message: expect.any(String) }]);
+      expect(await h.db.prisma.projectMembership.count({ where: { urn: `do:space:${bucket}` } })).toBe(1);
+      expect(await h.db.prisma.resource.findFirstOrThrow({ where: { kind: 'spaces_bucket', providerId: bucket } })).toMatchObject({ lifecycle: 'ACTIVE', missedSyncs: 0 });
+    } finally {
+      s.membership.delete('not-a-urn');
+    }
+    expect(await h.run('PROJECTS')).toMatchObject({ complete: true, markedMissing: 1 });
+  });
+
   it('fails a worker whose token lacks the scope with an error naming the scope', async () => {
     h.sim.script.faults.denyScope('database:read');
     const denied = await h.run('DATABASES');
