@@ -110,7 +110,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
           client: doClient,
           accountId,
           fallbackTenantId,
-          dedicatedKinds: new Set(KIND_SPECS.filter((k) => schedules[k.worker].pattern !== null).map((k) => k.kind)),
+          dedicatedKinds: new Set(KIND_SPECS.filter((k) => !schedules[k.worker].disabled).map((k) => k.kind)),
         },
         schedules,
         extraWorkers: { INVOICES: invoicesWorker },

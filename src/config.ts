@@ -3,8 +3,14 @@ import { Cron } from 'croner';
 import { z } from 'zod';
 import { DEFAULT_SCHEDULES, SYNC_WORKERS, type SyncWorkerName } from './domain/workers.js';
 
-/** A worker's schedule: a croner pattern, or null when disabled with `off`. */
-export type Schedule = { pattern: string | null; overridden: boolean };
+/**
+ * A worker's schedule. `pattern` is a croner pattern, or null for `off` and `disabled`:
+ * - `off`: no schedule and no start-up run; the worker still runs when asked (runSync), and
+ *   its kind stays dedicated (the project sweep attributes it, never makes placeholders for it).
+ * - `disabled` (`disabled: true`): the worker does not run at all (runSync answers DISABLED) and
+ *   its kind becomes a placeholder kind, known only from project URNs.
+ */
+export type Schedule = { pattern: string | null; overridden: boolean; disabled?: true };
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -29,7 +35,7 @@ export type Config = {
   adminApiKey: string | null;
   /** FALLBACK_TENANT, default "unassigned": slug of the tenant orphan resources go to. */
   fallbackTenant: string;
-  /** SYNC_SCHEDULE_<WORKER>: cron pattern or `off`. */
+  /** SYNC_SCHEDULE_<WORKER>: cron pattern, `off` (run by hand only) or `disabled` (not at all). */
   schedules: Record<SyncWorkerName, Schedule>;
   /** LOG_LEVEL, default info. */
   logLevel: LogLevel;
@@ -94,15 +100,20 @@ function schedulesFrom(env: Record<string, string | undefined>, problems: string
       out[worker] = { pattern: DEFAULT_SCHEDULES[worker], overridden: false };
       continue;
     }
-    if (raw.toLowerCase() === 'off') {
+    const word = raw.toLowerCase();
+    if (word === 'off') {
       out[worker] = { pattern: null, overridden: true };
+      continue;
+    }
+    if (word === 'disabled') {
+      out[worker] = { pattern: null, overridden: true, disabled: true };
       continue;
     }
     try {
       new Cron(raw, { paused: true }).stop();
       out[worker] = { pattern: raw, overridden: true };
     } catch (error) {
-      problems.push(`${name}: not a cron pattern or "off" (${(error as Error).message})`);
+      problems.push(`${name}: not a cron pattern, "off" or "disabled" (${(error as Error).message})`);
     }
   }
   const unknown = Object.keys(env).filter(

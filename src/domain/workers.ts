@@ -40,3 +40,48 @@ export const DEFAULT_SCHEDULES: Record<SyncWorkerName, string> = {
   VPCS: '*/15 * * * *',
   INVOICES: '17 3 * * *',
 };
+
+/**
+ * The token scope each worker's listings need (DigitalOcean's custom scopes; a token without it
+ * answers 403). A run refused for lack of it fails with an error that names the scope.
+ */
+export const WORKER_SCOPES: Record<SyncWorkerName, string> = {
+  DROPLETS: 'droplet:read',
+  DOMAINS: 'domain:read',
+  PROJECTS: 'project:read',
+  VOLUMES: 'block_storage:read',
+  SNAPSHOTS: 'snapshot:read',
+  FLOATING_IPS: 'reserved_ip:read',
+  FIREWALLS: 'firewall:read',
+  LOAD_BALANCERS: 'load_balancer:read',
+  BACKUPS: 'image:read',
+  DATABASES: 'database:read',
+  KUBERNETES: 'kubernetes:read',
+  APPS: 'app:read',
+  CDN_ENDPOINTS: 'cdn:read',
+  VPCS: 'vpc:read',
+  INVOICES: 'billing:read',
+};
+
+/**
+ * What must finish before a worker's start-up run, so that the first inventory writes every row
+ * once with its final tenant: PROJECTS before every kind (memberships first), the kinds of
+ * parents before their children (backups and snapshots take their parent's tenant), and the whole
+ * inventory before the first invoice is matched. A prerequisite that does not run at start
+ * (schedule `off` or `disabled`) is not waited for; one that fails is waited for all the same.
+ */
+export function startupPrerequisites(worker: SyncWorkerName): readonly SyncWorkerName[] {
+  const kinds = SYNC_WORKERS.filter((w) => w !== 'PROJECTS' && w !== 'INVOICES');
+  switch (worker) {
+    case 'PROJECTS':
+      return [];
+    case 'BACKUPS':
+      return ['PROJECTS', 'DROPLETS'];
+    case 'SNAPSHOTS':
+      return ['PROJECTS', 'DROPLETS', 'VOLUMES'];
+    case 'INVOICES':
+      return ['PROJECTS', ...kinds];
+    default:
+      return ['PROJECTS'];
+  }
+}

@@ -4,6 +4,7 @@ import type { SyncRun } from '../generated/prisma/client.js';
 import type { SyncRunMessage } from '../pubsub.js';
 import type { WorkerStatus } from '../sync/service.js';
 import { assertSeesSyncInternals, syncRunScope } from '../scope.js';
+import { readSkippedItems, type TSkippedItem } from '../sync/skipped.js';
 import { builder } from './builder.js';
 import { UserErrorRef, type UserErrorShape } from './enums.js';
 import { liveStream } from './live.js';
@@ -12,6 +13,15 @@ import { assertPageArgs, connectionSizes, namedConnection } from './pagination.j
 export const SyncWorkerEnum = builder.enumType('SyncWorker', { values: SYNC_WORKERS });
 export const SyncRunStatusEnum = builder.enumType('SyncRunStatus', { values: ['RUNNING', 'SUCCEEDED', 'FAILED'] as const });
 export const SyncTriggerEnum = builder.enumType('SyncTrigger', { values: ['SCHEDULE', 'MANUAL', 'STARTUP'] as const });
+
+const SkippedItemRef = builder.objectRef<TSkippedItem>('SkippedItem').implement({
+  description: 'An item of a DigitalOcean listing that a run left out because a field the product needs failed validation.',
+  fields: (t) => ({
+    providerId: t.exposeString('providerId', { nullable: true, description: "The item's id where it could be read." }),
+    path: t.exposeString('path', { description: 'Path of the field that failed, e.g. node_pools.0.nodes.2.droplet_id.' }),
+    message: t.exposeString('message'),
+  }),
+});
 
 export const SyncRunRef = builder.prismaNode('SyncRun', {
   id: { field: 'id' },
@@ -36,7 +46,9 @@ export const SyncRunRef = builder.prismaNode('SyncRun', {
       nullable: true,
       description: "DigitalOcean's ratelimit-remaining after the run's last request.",
     }),
-    complete: t.exposeBoolean('complete', { description: 'True when every listing of the run was complete (only then do absences count).' }),
+    complete: t.exposeBoolean('complete', {
+      description: 'False when a listing ended early or items were skipped: then no strike was counted.',
+    }),
     error: t.string({
       nullable: true,
       description:
@@ -45,6 +57,11 @@ export const SyncRunRef = builder.prismaNode('SyncRun', {
         assertSeesSyncInternals(ctx);
         return run.error;
       },
+    }),
+    skippedItems: t.field({
+      type: [SkippedItemRef],
+      description: 'Items of a listing that failed validation: skipped, named here, and the run counted no strikes.',
+      resolve: (run) => readSkippedItems(run.skippedItems),
     }),
   }),
 });
@@ -56,8 +73,10 @@ type WorkerStatusShape = WorkerStatus & { lastRun: SyncRun | null; lastSuccess: 
 const SyncWorkerStatusRef = builder.objectRef<WorkerStatusShape>('SyncWorkerStatus').implement({
   fields: (t) => ({
     worker: t.expose('worker', { type: SyncWorkerEnum }),
-    schedule: t.exposeString('schedule', { description: 'Cron pattern in effect ("off" when the worker does not run on a schedule).' }),
-    enabled: t.exposeBoolean('enabled'),
+    schedule: t.exposeString('schedule', {
+      description: 'Cron pattern in effect; "off" when the worker runs only by runSync, "disabled" when it does not run at all.',
+    }),
+    enabled: t.exposeBoolean('enabled', { description: 'Whether runSync can run the worker: false only when it is disabled (or nothing syncs here).' }),
     running: t.exposeBoolean('running', { description: 'Running in this process.' }),
     nextRunAt: t.expose('nextRunAt', { type: 'DateTime', nullable: true }),
     lastRun: t.field({ type: SyncRunRef, nullable: true, resolve: (s) => s.lastRun }),
@@ -132,7 +151,7 @@ const RunSyncPayload = builder.objectRef<{ syncRun: SyncRun | null; userErrors: 
 
 const SKIP_MESSAGES = {
   UNKNOWN_WORKER: 'this server has no such worker',
-  DISABLED: 'the worker is disabled (its schedule is off, or the server is stopping)',
+  DISABLED: 'the worker is disabled (SYNC_SCHEDULE_<WORKER>=disabled, or the server is stopping)',
   ALREADY_RUNNING: 'the worker is running now (here or on another replica); its run will finish on its own',
   ALREADY_RAN: 'the worker has just run',
 } as const;

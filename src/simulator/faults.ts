@@ -34,6 +34,11 @@ export interface SimFaults {
   slow(path: string, ms: number, times?: number): void;
   /** Requests for `page` of `path` get their socket destroyed without a response, `times` times (default 1). */
   resetConnection(path: string, page: number, times?: number): void;
+  /**
+   * The token lacks `scope` (e.g. `database:read`): every request to an endpoint that needs it
+   * answers 403 with DO's error body, until cleared. DO's body does not name the scope.
+   */
+  denyScope(scope: string): void;
   clear(): void;
 }
 
@@ -44,6 +49,8 @@ export type TFaultRegistry = SimFaults & {
   takeDelay(path: string, page: number): number;
   /** The first STATUS / MALFORMED_JSON / RESET fault matching, consumed. */
   take(path: string, page: number): TSimFault | null;
+  /** True when the token lacks this scope. */
+  denied(scope: string | null): boolean;
   list(): readonly TSimFault[];
 };
 
@@ -51,6 +58,7 @@ export function createFaultRegistry(): TFaultRegistry {
   let faults: TSimFault[] = [];
   let burst = 0;
   let burstRetryAfter = 1;
+  const deniedScopes = new Set<string>();
 
   const matches = (f: TSimFault, path: string, page: number) => f.path === path && (f.page === null || f.page === page) && f.remaining > 0;
   const consume = (f: TSimFault) => {
@@ -75,10 +83,15 @@ export function createFaultRegistry(): TFaultRegistry {
     resetConnection(path, page, times = 1) {
       faults.push({ type: SimFaultType.RESET, path, page, remaining: times });
     },
+    denyScope(scope) {
+      deniedScopes.add(scope);
+    },
     clear() {
       faults = [];
       burst = 0;
+      deniedScopes.clear();
     },
+    denied: (scope) => scope !== null && deniedScopes.has(scope),
     takeBurst() {
       if (burst <= 0) return null;
       burst--;

@@ -297,6 +297,8 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
         return faults.slow(String(a.path), n(a.ms, 1000)!, n(a.times));
       case 'faults/reset-connection':
         return faults.resetConnection(String(a.path), n(a.page, 1)!, n(a.times));
+      case 'faults/deny-scope':
+        return faults.denyScope(String(a.scope));
       case 'faults/clear':
         return faults.clear();
       case 'latency':

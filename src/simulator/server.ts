@@ -93,6 +93,33 @@ export const DO_ERRORS = {
   503: { id: 'service_unavailable', message: 'Service is currently unavailable.' },
 } as const satisfies Record<number, { id: string; message: string }>;
 
+/** The read scope DO asks of a token for each listing path (its API reference, "Required scopes"). */
+const SCOPES: [RegExp, string][] = [
+  [/^\/v2\/droplets\/[^/]+\/backups$/, 'image:read'],
+  [/^\/v2\/droplets\/[^/]+\/snapshots$/, 'image:read'],
+  [/^\/v2\/droplets(\/|$)/, 'droplet:read'],
+  [/^\/v2\/images(\/|$)/, 'image:read'],
+  [/^\/v2\/volumes\/[^/]+\/snapshots$/, 'block_storage_snapshot:read'],
+  [/^\/v2\/snapshots(\/|$)/, 'snapshot:read'],
+  [/^\/v2\/volumes(\/|$)/, 'block_storage:read'],
+  [/^\/v2\/domains(\/|$)/, 'domain:read'],
+  [/^\/v2\/(reserved|floating)_ips(\/|$)/, 'reserved_ip:read'],
+  [/^\/v2\/firewalls(\/|$)/, 'firewall:read'],
+  [/^\/v2\/load_balancers(\/|$)/, 'load_balancer:read'],
+  [/^\/v2\/databases(\/|$)/, 'database:read'],
+  [/^\/v2\/kubernetes(\/|$)/, 'kubernetes:read'],
+  [/^\/v2\/apps(\/|$)/, 'app:read'],
+  [/^\/v2\/cdn(\/|$)/, 'cdn:read'],
+  [/^\/v2\/vpcs(\/|$)/, 'vpc:read'],
+  [/^\/v2\/projects(\/|$)/, 'project:read'],
+  [/^\/v2\/customers\/my\//, 'billing:read'],
+];
+
+/** The scope a request to `pathname` needs, or null. */
+export function scopeOfPath(pathname: string): string | null {
+  return SCOPES.find(([re]) => re.test(pathname))?.[1] ?? null;
+}
+
 export type THandlerContext = {
   account: () => TSimAccount;
   invoices: () => TSimInvoice[];
@@ -332,6 +359,10 @@ export function createHandler(ctx: THandlerContext) {
     const fault = ctx.faults.take(url.pathname, page);
     if (fault?.type === 'RESET') {
       req.socket.destroy();
+      return;
+    }
+    if (ctx.faults.denied(scopeOfPath(url.pathname.replace(/\/+$/, '')))) {
+      send(res, 403, { ...DO_ERRORS[403], request_id: requestId }, headers);
       return;
     }
     if (fault?.type === 'STATUS') {

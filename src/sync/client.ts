@@ -15,6 +15,7 @@ import {
   DoValidationError,
 } from './errors.js';
 import { ZDoErrorBody, ZDoLinks, ZDoMeta } from './do-schemas.js';
+import { skippedPath, type TSkippedItem } from './skipped.js';
 import { type Clock, type TBudgetSnapshot, type TPathLimit, createRateBudget, readHeader, systemClock } from './rate-budget.js';
 
 export type TLogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -52,7 +53,20 @@ export type TPagesSpec<T> = {
   query?: Record<string, string>;
   /** False for endpoints that return everything in one body (`/v2/databases`). Default true. */
   paginated?: boolean;
+  /**
+   * Items the listing keeps, decided on the raw item before validation (e.g. only the backups
+   * among private images): the others are neither validated nor yielded. Default: all.
+   */
+  keep?: (raw: Readonly<Record<string, unknown>>) => boolean;
+  /** The item's key field, read raw to name a skipped item (`name` for domains, `ip` for IPs). Default `id`. */
+  idField?: string;
 };
+
+/**
+ * Receives each item that fails `item`: with it, the item is left out and the listing goes on
+ * (the caller decides what an incomplete listing means); without it, the item fails the listing.
+ */
+export type TOnInvalid = (skipped: TSkippedItem) => void;
 
 export interface DoClient {
   /** A view sharing the pooled agent and the rate budget, with its own request counter (one per sync run). */
@@ -66,10 +80,12 @@ export interface DoClient {
 
 export interface DoSession {
   /**
-   * Yields validated items page by page. Returning normally means the listing was complete; any
+   * Yields validated items page by page. Returning normally means every page was listed; any
    * failure throws a DoError with `incomplete: true`, the endpoint, and the count of items already yielded.
+   * The envelope of each page is validated, then each item: an invalid item fails the listing,
+   * or, given `onInvalid`, is reported to it and left out.
    */
-  pages<T>(spec: TPagesSpec<T>): AsyncGenerator<T[], void, void>;
+  pages<T>(spec: TPagesSpec<T>, onInvalid?: TOnInvalid): AsyncGenerator<T[], void, void>;
   /** One GET, validated with `schema` (the whole body). */
   get<T>(path: string, schema: z.ZodType<T>, query?: Record<string, string>): Promise<T>;
   /** One GET returning the raw body (e.g. invoice CSV). Header names are lower-case. */
@@ -290,7 +306,7 @@ export function createDoClient(opts: DoClientOptions): DoClient {
   function createSession(signal?: AbortSignal): DoSession {
     const counter = { n: 0 };
 
-    async function* pages<T>(spec: TPagesSpec<T>): AsyncGenerator<T[], void, void> {
+    async function* pages<T>(spec: TPagesSpec<T>, onInvalid?: TOnInvalid): AsyncGenerator<T[], void, void> {
       const endpoint = spec.path;
       const paginated = spec.paginated ?? true;
       const query = new URLSearchParams(spec.query);
@@ -298,6 +314,8 @@ export function createDoClient(opts: DoClientOptions): DoClient {
       let target: string | null = buildTarget(spec.path, query);
       const seen = new Set<string>();
       let yielded = 0;
+      // Every item DO listed (kept, left out or skipped): what meta.total is compared with.
+      let listed = 0;
       try {
         while (target !== null) {
           seen.add(canonical(target));
@@ -314,19 +332,32 @@ export function createDoClient(opts: DoClientOptions): DoClient {
             throw new DoValidationError({ endpoint, field: spec.envelope, problem: 'expected an array' });
           }
           // The whole page is validated before any of it is yielded: never a half-parsed page.
-          const items: T[] = new Array(raw.length);
+          const items: T[] = [];
           for (let i = 0; i < raw.length; i++) {
-            const r = spec.item.safeParse(raw[i]);
-            if (!r.success) {
-              const issue = firstIssue(r.error);
+            const item: unknown = raw[i];
+            const object = typeof item === 'object' && item !== null && !Array.isArray(item) ? (item as Record<string, unknown>) : null;
+            if (object && spec.keep && !spec.keep(object)) continue;
+            const r = spec.item.safeParse(item);
+            if (r.success) {
+              items.push(r.data);
+              continue;
+            }
+            const issue = firstIssue(r.error);
+            if (!onInvalid) {
               throw new DoValidationError({
                 endpoint,
                 field: issueField(`${spec.envelope}[${i}]`, issue.path),
                 problem: issue.message,
               });
             }
-            items[i] = r.data;
+            const id = object?.[spec.idField ?? 'id'];
+            onInvalid({
+              providerId: (typeof id === 'string' && id !== '') || typeof id === 'number' ? String(id) : null,
+              path: skippedPath(issue.path),
+              message: issue.message,
+            });
           }
+          listed += raw.length;
           const links = ZDoLinks.safeParse(body.links);
           if (!links.success) {
             const issue = firstIssue(links.error);
@@ -338,10 +369,10 @@ export function createDoClient(opts: DoClientOptions): DoClient {
           const next = paginated ? links.data?.pages?.next : null;
           if (!next) {
             const total = meta.success ? meta.data?.total : null;
-            if (paginated && typeof total === 'number' && total > yielded) {
+            if (paginated && typeof total === 'number' && total > listed) {
               throw new DoPaginationError(DoErrorCode.SHORT_LISTING, {
                 endpoint,
-                detail: `listing ended after ${yielded} items but meta.total is ${total}`,
+                detail: `listing ended after ${listed} items but meta.total is ${total}`,
               });
             }
             target = null;

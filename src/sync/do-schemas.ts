@@ -1,8 +1,12 @@
 /**
  * Zod schemas of DigitalOcean's inventory and project responses, as DO really sends them
- * (see shared/do-api/REFERENCE.md §2–§3). Every object is loose: unknown fields pass through.
- * Required fields are the ones the inventory needs; a missing one fails the listing. Ids that DO
- * sends as integers in one endpoint and strings in another come out as strings.
+ * (see shared/do-api/REFERENCE.md §2–§3, and DigitalOcean's OpenAPI schemas, which make most
+ * fields optional). Every object is loose: unknown fields pass through. Only what the product
+ * reads is validated, and only what a row cannot do without is required: the item's key, its
+ * name, and for backups and snapshots what they were taken of. Everything else the product
+ * reads may be absent or null (stored as null) but must have the right type when present.
+ * Fields the product does not read are not checked at all. Ids that DO sends as integers in
+ * one endpoint and strings in another come out as strings.
  */
 import { z } from 'zod';
 
@@ -15,46 +19,45 @@ export type TDoRegion = z.infer<typeof ZDoRegion>;
 
 const ZTags = z.array(z.string()).nullish();
 const ZIdList = z.array(ZDoId).nullish();
+const ZText = z.string().nullish();
+const ZNumber = z.number().nullish();
 
 export const ZDoDroplet = z.looseObject({
   id: ZDoId,
   name: z.string(),
-  status: z.string(),
-  size_slug: z.string(),
-  region: ZDoRegion,
-  created_at: z.string(),
-  memory: z.number().optional(),
-  vcpus: z.number().optional(),
-  disk: z.number().optional(),
-  locked: z.boolean().optional(),
+  status: ZText,
+  size_slug: ZText,
+  region: ZDoRegion.nullish(),
+  created_at: ZText,
+  memory: ZNumber,
+  vcpus: ZNumber,
+  disk: ZNumber,
   tags: ZTags,
   backup_ids: ZIdList,
   snapshot_ids: ZIdList,
   volume_ids: z.array(z.string()).nullish(),
-  vpc_uuid: z.string().nullish(),
+  vpc_uuid: ZText,
   networks: z
     .looseObject({
-      v4: z.array(z.looseObject({ ip_address: z.string(), type: z.string() })).optional(),
-      v6: z.array(z.looseObject({ ip_address: z.string(), type: z.string() })).optional(),
+      v4: z.array(z.looseObject({ ip_address: z.string(), type: z.string() })).nullish(),
     })
-    .optional(),
+    .nullish(),
 });
 export type TDoDroplet = z.infer<typeof ZDoDroplet>;
 
-/** An image: `/v2/images`, `/v2/droplets/{id}/backups`, `/v2/droplets/{id}/snapshots` (integer ids). */
+/**
+ * An image: `/v2/images`, `/v2/droplets/{id}/backups`, `/v2/droplets/{id}/snapshots` (integer ids).
+ * DO's schema requires none of its fields; `type` is absent on some private images.
+ */
 export const ZDoImage = z.looseObject({
   id: ZDoId,
   name: z.string(),
-  type: z.string(),
-  regions: z.array(z.string()),
-  created_at: z.string(),
-  size_gigabytes: z.number().nullish(),
-  min_disk_size: z.number().nullish(),
-  distribution: z.string().nullish(),
-  slug: z.string().nullish(),
-  public: z.boolean().optional(),
-  status: z.string().optional(),
-  tags: ZTags,
+  type: ZText,
+  regions: z.array(z.string()).nullish(),
+  created_at: ZText,
+  size_gigabytes: ZNumber,
+  min_disk_size: ZNumber,
+  status: ZText,
 });
 export type TDoImage = z.infer<typeof ZDoImage>;
 /** Droplet backups are images with `type: "backup"`. */
@@ -67,10 +70,10 @@ export const ZDoSnapshot = z.looseObject({
   name: z.string(),
   resource_id: ZDoId,
   resource_type: z.string(),
-  regions: z.array(z.string()),
-  created_at: z.string(),
-  size_gigabytes: z.number(),
-  min_disk_size: z.number().nullish(),
+  regions: z.array(z.string()).nullish(),
+  created_at: ZText,
+  size_gigabytes: ZNumber,
+  min_disk_size: ZNumber,
   tags: ZTags,
 });
 export type TDoSnapshot = z.infer<typeof ZDoSnapshot>;
@@ -78,31 +81,29 @@ export type TDoSnapshot = z.infer<typeof ZDoSnapshot>;
 export const ZDoVolume = z.looseObject({
   id: z.string(),
   name: z.string(),
-  region: ZDoRegion,
-  size_gigabytes: z.number(),
-  created_at: z.string(),
+  region: ZDoRegion.nullish(),
+  size_gigabytes: ZNumber,
+  created_at: ZText,
   droplet_ids: ZIdList,
-  description: z.string().nullish(),
-  filesystem_type: z.string().nullish(),
-  filesystem_label: z.string().nullish(),
+  description: ZText,
+  filesystem_type: ZText,
   tags: ZTags,
 });
 export type TDoVolume = z.infer<typeof ZDoVolume>;
 
 export const ZDoDomain = z.looseObject({
   name: z.string(),
-  ttl: z.number().nullish(),
-  zone_file: z.string().nullish(),
+  ttl: ZNumber,
 });
 export type TDoDomain = z.infer<typeof ZDoDomain>;
 
-/** `/v2/reserved_ips` and `/v2/floating_ips` (identical shapes). */
+/** `/v2/reserved_ips` and `/v2/floating_ips` (identical shapes). `droplet` may be null or absent (unassigned). */
 export const ZDoReservedIp = z.looseObject({
   ip: z.string(),
-  region: ZDoRegion,
-  droplet: z.looseObject({ id: ZDoId, name: z.string().optional() }).nullable(),
-  locked: z.boolean().optional(),
-  project_id: z.string().nullish(),
+  region: ZDoRegion.nullish(),
+  droplet: z.looseObject({ id: ZDoId, name: z.string().nullish() }).nullish(),
+  locked: z.boolean().nullish(),
+  project_id: ZText,
 });
 export type TDoReservedIp = z.infer<typeof ZDoReservedIp>;
 export const ZDoFloatingIp = ZDoReservedIp;
@@ -111,8 +112,8 @@ export type TDoFloatingIp = TDoReservedIp;
 export const ZDoFirewall = z.looseObject({
   id: z.string(),
   name: z.string(),
-  status: z.string(),
-  created_at: z.string(),
+  status: ZText,
+  created_at: ZText,
   inbound_rules: z.array(z.looseObject({})).nullish(),
   outbound_rules: z.array(z.looseObject({})).nullish(),
   droplet_ids: ZIdList,
@@ -123,18 +124,18 @@ export type TDoFirewall = z.infer<typeof ZDoFirewall>;
 export const ZDoLoadBalancer = z.looseObject({
   id: z.string(),
   name: z.string(),
-  status: z.string(),
-  created_at: z.string(),
+  status: ZText,
+  created_at: ZText,
   // Global load balancers have no region.
   region: ZDoRegion.nullish(),
-  ip: z.string().nullish(),
-  algorithm: z.string().nullish(),
-  size: z.string().nullish(),
-  size_unit: z.number().nullish(),
-  forwarding_rules: z.array(z.looseObject({})),
+  ip: ZText,
+  algorithm: ZText,
+  size: ZText,
+  size_unit: ZNumber,
+  forwarding_rules: z.array(z.looseObject({})).nullish(),
   droplet_ids: ZIdList,
-  tag: z.string().nullish(),
-  vpc_uuid: z.string().nullish(),
+  tag: ZText,
+  vpc_uuid: ZText,
 });
 export type TDoLoadBalancer = z.infer<typeof ZDoLoadBalancer>;
 
@@ -148,17 +149,16 @@ export const ZDoDatabase = z
   .looseObject({
     id: z.string(),
     name: z.string(),
-    engine: z.string(),
-    status: z.string(),
-    region: z.string(),
-    size: z.string(),
-    num_nodes: z.number().int(),
-    created_at: z.string(),
-    version: z.string().nullish(),
+    engine: ZText,
+    status: ZText,
+    region: ZText,
+    size: ZText,
+    num_nodes: z.number().int().nullish(),
+    created_at: ZText,
+    version: ZText,
     tags: ZTags,
-    project_id: z.string().nullish(),
-    private_network_uuid: z.string().nullish(),
-    storage_size_mib: z.number().nullish(),
+    private_network_uuid: ZText,
+    storage_size_mib: ZNumber,
   })
   .transform((db) => {
     const safe: Record<string, unknown> = { ...db };
@@ -167,24 +167,16 @@ export const ZDoDatabase = z
   });
 export type TDoDatabase = z.infer<typeof ZDoDatabase>;
 
+/** Nodes are not read (a provisioning node has `droplet_id: ""`), so not checked. */
 export const ZDoKubernetesCluster = z.looseObject({
   id: z.string(),
   name: z.string(),
-  region: z.string(),
-  version: z.string(),
-  status: z.looseObject({ state: z.string(), message: z.string().nullish() }),
-  created_at: z.string(),
-  updated_at: z.string().nullish(),
-  node_pools: z.array(
-    z.looseObject({
-      id: z.string(),
-      name: z.string(),
-      size: z.string(),
-      count: z.number().int(),
-      nodes: z.array(z.looseObject({ id: z.string(), name: z.string(), droplet_id: ZDoId.nullish() })).nullish(),
-    }),
-  ),
-  vpc_uuid: z.string().nullish(),
+  region: ZText,
+  version: ZText,
+  status: z.looseObject({ state: ZText }).nullish(),
+  created_at: ZText,
+  node_pools: z.array(z.looseObject({ name: ZText, size: ZText, count: z.number().int().nullish() })).nullish(),
+  vpc_uuid: ZText,
   tags: ZTags,
 });
 export type TDoKubernetesCluster = z.infer<typeof ZDoKubernetesCluster>;
@@ -192,52 +184,48 @@ export type TDoKubernetesCluster = z.infer<typeof ZDoKubernetesCluster>;
 export const ZDoApp = z.looseObject({
   id: z.string(),
   spec: z.looseObject({ name: z.string() }),
-  created_at: z.string(),
-  updated_at: z.string().nullish(),
+  created_at: ZText,
   // A freshly created app has no deployment yet; OA's example puts `phase` at app level instead.
-  active_deployment: z.looseObject({ id: z.string(), phase: z.string().nullish() }).nullish(),
-  phase: z.string().nullish(),
-  region: z.looseObject({ slug: z.string() }).nullish(),
-  tier_slug: z.string().nullish(),
-  project_id: z.string().nullish(),
-  live_url: z.string().nullish(),
+  active_deployment: z.looseObject({ id: ZText, phase: ZText }).nullish(),
+  phase: ZText,
+  region: z.looseObject({ slug: ZText }).nullish(),
+  tier_slug: ZText,
+  live_url: ZText,
 });
 export type TDoApp = z.infer<typeof ZDoApp>;
 
+/** CDN endpoints have no name: the endpoint's hostname is its name. */
 export const ZDoCdnEndpoint = z.looseObject({
   id: z.string(),
-  origin: z.string(),
   endpoint: z.string(),
-  created_at: z.string(),
-  ttl: z.number().nullish(),
-  custom_domain: z.string().nullish(),
-  certificate_id: z.string().nullish(),
+  origin: ZText,
+  created_at: ZText,
+  ttl: ZNumber,
+  custom_domain: ZText,
+  certificate_id: ZText,
 });
 export type TDoCdnEndpoint = z.infer<typeof ZDoCdnEndpoint>;
 
 export const ZDoVpc = z.looseObject({
   id: z.string(),
   name: z.string(),
-  region: z.string(),
-  ip_range: z.string(),
-  created_at: z.string(),
-  urn: z.string().nullish(),
-  description: z.string().nullish(),
-  default: z.boolean().optional(),
+  region: ZText,
+  ip_range: ZText,
+  created_at: ZText,
+  description: ZText,
+  default: z.boolean().nullish(),
 });
 export type TDoVpc = z.infer<typeof ZDoVpc>;
 
 export const ZDoProject = z.looseObject({
   id: z.string(),
   name: z.string(),
-  is_default: z.boolean(),
-  description: z.string().nullish(),
-  purpose: z.string().nullish(),
-  environment: z.string().nullish(),
-  owner_uuid: z.string().nullish(),
-  owner_id: ZDoId.nullish(),
-  created_at: z.string().nullish(),
-  updated_at: z.string().nullish(),
+  is_default: z.boolean().nullish(),
+  description: ZText,
+  purpose: ZText,
+  environment: ZText,
+  created_at: ZText,
+  updated_at: ZText,
 });
 export type TDoProject = z.infer<typeof ZDoProject>;
 

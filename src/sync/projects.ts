@@ -46,7 +46,7 @@ async function upsertProjects(run: RunContext, projects: TDoProject[]): Promise<
       projects.map((p) => p.description ?? null),
       projects.map((p) => p.purpose ?? null),
       projects.map((p) => p.environment ?? null),
-      projects.map((p) => p.is_default),
+      projects.map((p) => p.is_default ?? false),
       projects.map((p) => parseDoDate(p.created_at)?.toISOString() ?? null),
       projects.map((p) => parseDoDate(p.updated_at)?.toISOString() ?? null)]);
   }
@@ -74,19 +74,21 @@ async function writeMemberships(run: RunContext, changed: Membership[]) {
 /**
  * The PROJECTS worker: mirrors projects, records which project holds each URN, creates
  * placeholder rows for kinds no enabled worker lists, and re-attributes the account. Only a
- * complete sweep removes memberships, counts strikes on projects and placeholders.
+ * complete sweep (every listing to its end, no item skipped) removes memberships, counts
+ * strikes on projects and placeholders.
  */
 export const projectsWorker: WorkerBody = async (run) => {
   const { deps, session, totals } = run;
   const { db, accountId } = deps;
   const projects: TDoProject[] = [];
-  for await (const page of session.pages({ path: '/v2/projects', envelope: 'projects', item: ZDoProject })) projects.push(...page);
+  for await (const page of session.pages({ path: '/v2/projects', envelope: 'projects', item: ZDoProject }, run.skip)) projects.push(...page);
   const projectIds = await upsertProjects(run, projects);
 
   const seenUrns = new Set<string>();
   for (const project of projects) {
     const projectId = projectIds.get(project.id)!;
-    for await (const page of session.pages({ path: `/v2/projects/${project.id}/resources`, envelope: 'resources', item: ZDoProjectResource })) {
+    const listing = { path: `/v2/projects/${project.id}/resources`, envelope: 'resources', item: ZDoProjectResource, idField: 'urn' };
+    for await (const page of session.pages(listing, run.skip)) {
       const rows: Membership[] = [];
       for (const r of page) {
         const m = membershipOf(r.urn, projectId, r.assigned_at);
@@ -99,13 +101,20 @@ export const projectsWorker: WorkerBody = async (run) => {
     }
   }
 
+  const complete = run.skippedCount === 0;
+  if (!complete) {
+    // A skipped item may be what is absent: nothing leaves its project, nothing takes a strike.
+    await syncPlaceholders(run, false);
+    await reattributeAll(run);
+    return;
+  }
   // The sweep was complete: what it did not list is gone from its project.
   const seen = [...seenUrns];
   await db.sql.query(
     `DELETE FROM "ProjectMembership" WHERE "accountId" = $1::uuid AND NOT (urn = ANY($2::text[]))`, [accountId,
     seen]);
   await strikeProjects(run, projects.map((p) => p.id));
-  await syncPlaceholders(run);
+  await syncPlaceholders(run, true);
   await reattributeAll(run);
 };
 
@@ -120,9 +129,10 @@ async function strikeProjects(run: RunContext, seen: string[]) {
 
 /**
  * Placeholders: a URN of a kind that no enabled worker lists (Spaces buckets always) gets a
- * minimal row; placeholders are "listed" by this sweep, so they revive and take strikes here.
+ * minimal row; placeholders are "listed" by this sweep, so they revive and take strikes here
+ * (strikes only after a complete sweep).
  */
-async function syncPlaceholders(run: RunContext) {
+async function syncPlaceholders(run: RunContext, complete: boolean) {
   const { deps, totals } = run;
   const placeholderKinds = RESOURCE_KINDS.filter((k) => !deps.dedicatedKinds.has(k));
   if (placeholderKinds.length === 0) return;
@@ -152,6 +162,7 @@ async function syncPlaceholders(run: RunContext) {
     return insertEvents(tx, deps.accountId, run.runId, drafts);
   });
   await run.publish(events);
+  if (!complete) return;
   const members = await deps.db.prisma.projectMembership.findMany({
     where: { accountId: deps.accountId, kind: { in: placeholderKinds } },
     select: { kind: true, providerId: true },

@@ -1,10 +1,11 @@
 import type { Database } from '../db/index.js';
-import type { SyncWorkerName } from '../domain/workers.js';
 import type { Logger } from '../log.js';
 import type { PubSub, ResourceEventMessage } from '../pubsub.js';
 import type { SyncRun } from '../generated/prisma/client.js';
-import type { DoClient, DoSession, TPagesSpec } from './client.js';
+import { WORKER_SCOPES, type SyncWorkerName } from '../domain/workers.js';
+import type { DoClient, DoSession, TOnInvalid, TPagesSpec } from './client.js';
 import { DoError, isDoStatus } from './errors.js';
+import { MAX_SKIPPED_ITEMS_STORED, type TSkippedItem } from './skipped.js';
 import { attribute } from './attribution.js';
 import { eventTransaction, insertEvents, publishEvents } from './events.js';
 import { markMissing } from './lifecycle.js';
@@ -19,7 +20,7 @@ export type SyncDeps = {
   client: DoClient;
   accountId: string;
   fallbackTenantId: string;
-  /** Kinds whose worker is enabled: the project sweep gives them attribution only, no placeholders. */
+  /** Kinds whose worker is not `disabled` (`off` included): the project sweep gives them attribution only, no placeholders. */
   dedicatedKinds: ReadonlySet<string>;
 };
 
@@ -41,9 +42,16 @@ export type RunContext = {
   totals: RunTotals;
   /** Stores nothing itself: publishes events that are already committed. */
   publish(events: ResourceEventMessage[]): Promise<void>;
+  /**
+   * Give to `session.pages`: an item that fails validation is left out and named on the run,
+   * which then ends SUCCEEDED but incomplete. The worker must then count no strikes.
+   */
+  skip: TOnInvalid;
+  /** Items skipped so far in this run. */
+  readonly skippedCount: number;
 };
 
-/** The body of one worker; returns normally only when every listing was complete. */
+/** The body of one worker; returns normally only when every listing was listed to its end. */
 export type WorkerBody = (run: RunContext) => Promise<void>;
 
 /**
@@ -70,6 +78,8 @@ export async function executeRun(
   await pubsub.publish('syncRun', { id: run.id, accountId, worker, status: 'RUNNING' });
   const session = deps.client.session();
   const totals = emptyTotals();
+  const skipped: TSkippedItem[] = [];
+  let skippedCount = 0;
   const ctx: RunContext = {
     deps,
     runId: run.id,
@@ -79,20 +89,29 @@ export async function executeRun(
       for (const e of events) if (e.type === 'REVIVED') totals.revived++;
       await publishEvents(pubsub, events);
     },
+    skip: (item) => {
+      skippedCount++;
+      if (skipped.length < MAX_SKIPPED_ITEMS_STORED) skipped.push(item);
+    },
+    get skippedCount() {
+      return skippedCount;
+    },
   };
   let error: string | null = null;
   try {
     await body(ctx);
   } catch (e) {
     // Stored and served to operators: configured secrets never reach the row.
-    error = log.redact(describeFailure(e));
+    error = log.redact(describeFailure(e, worker));
     log.warn('sync run failed', { worker, runId: run.id, error });
   }
+  if (skippedCount > 0) log.warn('sync run skipped invalid items', { worker, runId: run.id, skipped: skippedCount, first: skipped[0] });
   const finished = await db.prisma.syncRun.update({
     where: { id: run.id },
     data: {
       status: error ? 'FAILED' : 'SUCCEEDED',
-      complete: !error,
+      complete: !error && skippedCount === 0,
+      skippedItems: skipped,
       finishedAt: new Date(),
       error,
       apiRequests: session.requests,
@@ -105,7 +124,11 @@ export async function executeRun(
   return finished;
 }
 
-function describeFailure(e: unknown): string {
+function describeFailure(e: unknown, worker: SyncWorkerName): string {
+  if (isDoStatus(e, 403)) {
+    // DigitalOcean's 403 body does not say which scope is missing; the worker knows what it needs.
+    return `${e.endpoint}: HTTP 403: the DigitalOcean token lacks the scope ${WORKER_SCOPES[worker]} (${e.message})${e.incomplete ? ' (listing incomplete: no strikes counted)' : ''}`;
+  }
   if (e instanceof DoError) {
     const status = (e as { status?: number }).status;
     return `${e.endpoint}: ${status ? `HTTP ${status} ` : ''}${e.message}${e.incomplete ? ' (listing incomplete: no strikes counted)' : ''}`;
@@ -114,12 +137,16 @@ function describeFailure(e: unknown): string {
 }
 
 /** Pages of a listing, or of its fallback when DigitalOcean answers 404 for the first. */
-async function* listingPages<T>(session: DoSession, listing: TPagesSpec<T> & { fallback?: TPagesSpec<T> }): AsyncGenerator<T[]> {
+async function* listingPages<T>(
+  session: DoSession,
+  listing: TPagesSpec<T> & { fallback?: TPagesSpec<T> },
+  onInvalid: TOnInvalid,
+): AsyncGenerator<T[]> {
   try {
-    yield* session.pages(listing);
+    yield* session.pages(listing, onInvalid);
   } catch (error) {
     if (!listing.fallback || !isDoStatus(error, 404) || (error as DoError).itemsYielded > 0) throw error;
-    yield* session.pages(listing.fallback);
+    yield* session.pages(listing.fallback, onInvalid);
   }
 }
 
@@ -134,7 +161,10 @@ async function loadLookup(deps: SyncDeps, spec: KindSpec): Promise<KindLookup> {
   return { dropletsByBackupId: map };
 }
 
-/** The generic kind worker: list → validate → normalize → upsert → mark missing → events. */
+/**
+ * The generic kind worker: list → validate → normalize → upsert → mark missing → events.
+ * Items that fail validation are skipped (named on the run); then absences count nothing.
+ */
 export function kindWorker(spec: KindSpec): WorkerBody {
   return async (run) => {
     const { deps, totals } = run;
@@ -152,9 +182,8 @@ export function kindWorker(spec: KindSpec): WorkerBody {
       await run.publish(result.events);
     };
     for (const listing of spec.listings) {
-      for await (const page of listingPages(run.session, listing)) {
+      for await (const page of listingPages(run.session, listing, run.skip)) {
         for (const item of page) {
-          if (spec.accept && !spec.accept(item)) continue;
           const row = spec.normalize(item, lookup);
           totals.fetched++;
           seen.add(row.providerId);
@@ -164,7 +193,12 @@ export function kindWorker(spec: KindSpec): WorkerBody {
       }
     }
     await flush();
-    // Only here, after every listing completed, do absences count.
+    if (run.skippedCount > 0) {
+      // A skipped item may be one of the absent: no strike for anything of this kind.
+      await reattributeAll(run);
+      return;
+    }
+    // Only here, after every listing completed with every item, do absences count.
     const missed = await markMissing(deps.db, { accountId: deps.accountId, syncRunId: run.runId }, spec.kind, [...seen], false);
     totals.markedMissing += missed.markedMissing;
     totals.markedStale += missed.markedStale;

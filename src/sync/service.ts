@@ -1,6 +1,6 @@
 import { Cron } from 'croner';
 import type { Schedule } from '../config.js';
-import { SYNC_WORKERS, type SyncWorkerName } from '../domain/workers.js';
+import { SYNC_WORKERS, startupPrerequisites, type SyncWorkerName } from '../domain/workers.js';
 import type { SyncRun } from '../generated/prisma/client.js';
 import { executeRun, kindWorker, type SyncDeps, type WorkerBody } from './runner.js';
 import { projectsWorker } from './projects.js';
@@ -22,11 +22,14 @@ export type Tick = { at: Date; skewMs?: number };
 export type RunOutcome = { run: SyncRun } | { skipped: 'ALREADY_RUNNING' | 'ALREADY_RAN' | 'DISABLED' | 'UNKNOWN_WORKER' };
 
 export type SyncService = {
-  /** Starts the schedule and runs each enabled worker once (trigger STARTUP). */
+  /**
+   * Starts the schedule and runs each scheduled worker once (trigger STARTUP), in dependency
+   * order (`startupPrerequisites`): PROJECTS first, parents' kinds before their children's.
+   */
   start(): Promise<void>;
   /** Stops the schedule and waits for runs in progress. */
   stop(): Promise<void>;
-  /** Runs a worker now and waits for it; skipped when it runs here or on another replica. */
+  /** Runs a worker now and waits for it; skipped when it runs here or on another replica, or is `disabled`. */
   run(worker: SyncWorkerName, trigger: Trigger, tick?: Tick): Promise<RunOutcome>;
   status(): WorkerStatus[];
   /** Resolves when the start-up runs have finished (tests, demos). */
@@ -38,7 +41,7 @@ export type SyncServiceOptions = {
   schedules: Record<SyncWorkerName, Schedule>;
   /** Workers implemented outside src/sync (the INVOICES worker lives in billing). */
   extraWorkers?: Partial<Record<SyncWorkerName, WorkerBody>>;
-  /** Run each enabled worker once at start. Default true. */
+  /** Run each scheduled worker once at start. Default true. */
   runOnStart?: boolean;
   /** Start-up runs at once (DigitalOcean's rate budget is shared). Default 2. */
   startupConcurrency?: number;
@@ -62,13 +65,19 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   const running = new Map<SyncWorkerName, Promise<RunOutcome>>();
   const jobs = new Map<SyncWorkerName, Cron>();
   let startup: Promise<void> = Promise.resolve();
+  /** Workers whose start-up run has not finished: their ticks would jump the start-up order. */
+  const startupPending = new Set<SyncWorkerName>();
   let stopped = false;
 
-  const enabled = (w: SyncWorkerName) => schedules[w].pattern !== null && bodies.has(w);
+  /** Runs when asked (`off` included); only `disabled` stops a worker. */
+  const enabled = (w: SyncWorkerName) => bodies.has(w) && !schedules[w].disabled;
+  /** Runs on its schedule and at start. */
+  const scheduled = (w: SyncWorkerName) => enabled(w) && schedules[w].pattern !== null;
 
   async function run(worker: SyncWorkerName, trigger: Trigger, tick?: Tick): Promise<RunOutcome> {
     const body = bodies.get(worker);
     if (!body) return { skipped: 'UNKNOWN_WORKER' };
+    if (!enabled(worker)) return { skipped: 'DISABLED' };
     if (running.has(worker)) return { skipped: 'ALREADY_RUNNING' };
     const attempt = (async (): Promise<RunOutcome> => {
       const release = await deps.db.tryLock(`sync:${deps.accountId}:${worker}`);
@@ -125,16 +134,39 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     recoveryTimer.unref();
   }
 
+  /**
+   * Each scheduled worker once, at most `startupConcurrency` at a time, each after its
+   * prerequisites that also run at start have finished (succeeded or not: a kind whose PROJECTS
+   * run failed is still listed, with the fallback tenant until the next sweep moves it).
+   */
   async function runStartup() {
-    const queue = SYNC_WORKERS.filter(enabled);
-    // Projects first, so the first inventory already knows its tenants.
-    queue.sort((a, b) => (a === 'PROJECTS' ? -1 : b === 'PROJECTS' ? 1 : 0));
-    const lanes = Array.from({ length: options.startupConcurrency ?? 2 }, async () => {
-      for (let w = queue.shift(); w && !stopped; w = queue.shift()) {
-        await run(w, 'STARTUP').catch((error) => deps.log.error('start-up sync failed', { worker: w, error }));
+    const workers = SYNC_WORKERS.filter(scheduled);
+    for (const w of workers) startupPending.add(w);
+    const slots = createSlots(options.startupConcurrency ?? 2);
+    const done = new Map<SyncWorkerName, Promise<void>>();
+    const start = (w: SyncWorkerName): Promise<void> => {
+      let p = done.get(w);
+      if (!p) {
+        const before = startupPrerequisites(w).filter((x) => x !== w && startupPending.has(x));
+        p = (async () => {
+          try {
+            await Promise.all(before.map(start));
+            if (stopped) return;
+            const release = await slots.acquire();
+            try {
+              if (!stopped) await run(w, 'STARTUP').catch((error) => deps.log.error('start-up sync failed', { worker: w, error }));
+            } finally {
+              release();
+            }
+          } finally {
+            startupPending.delete(w);
+          }
+        })();
+        done.set(w, p);
       }
-    });
-    await Promise.all(lanes);
+      return p;
+    };
+    await Promise.all(workers.map(start));
   }
 
   /**
@@ -165,8 +197,12 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       await closeInterruptedRuns(SYNC_WORKERS, 'interrupted: the process running it stopped');
       for (const worker of SYNC_WORKERS) {
         const pattern = schedules[worker].pattern;
-        if (!pattern || !bodies.has(worker)) continue;
+        if (!pattern || !scheduled(worker)) continue;
         const job: Cron = new Cron(pattern, { protect: true, catch: true }, async () => {
+          if (startupPending.has(worker)) {
+            deps.log.debug('scheduled sync skipped', { worker, reason: 'its start-up run is still to come' });
+            return;
+          }
           const at = job.currentRun() ?? new Date();
           const next = job.nextRun();
           // Never reach back as far as the previous tick of a fast pattern.
@@ -192,11 +228,29 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     status: () =>
       SYNC_WORKERS.map((worker) => ({
         worker,
-        schedule: schedules[worker].pattern ?? 'off',
+        schedule: schedules[worker].pattern ?? (schedules[worker].disabled ? 'disabled' : 'off'),
         enabled: enabled(worker),
         running: running.has(worker),
         nextRunAt: jobs.get(worker)?.nextRun() ?? null,
       })),
     startupDone: () => startup,
+  };
+}
+
+/** At most `n` holders at once; waiters are served first come, first served. */
+function createSlots(n: number) {
+  let free = Math.max(1, n);
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else free++;
+  };
+  return {
+    async acquire(): Promise<() => void> {
+      if (free > 0) free--;
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+      return release;
+    },
   };
 }

@@ -11,16 +11,16 @@ import { openEmbeddedTestDatabase, openPostgresTestDatabase } from '../helpers/d
 
 type Instance = { db: Database; sync: SyncService; close(): Promise<void> };
 
-async function instance(db: Database, sim: Simulator, env: Record<string, string>, ownsDb: boolean): Promise<Instance> {
+async function instance(db: Database, sim: Simulator, env: Record<string, string>, ownsDb: boolean, runOnStart = false): Promise<Instance> {
   const config = loadConfig({ DIGITALOCEAN_TOKEN: 't', ...env });
   if (!config.ok) throw new Error(config.problems.join());
-  const client = createDoClient({ token: 't', baseUrl: sim.url, limits: { pathLimits: [] } });
+  const client = createDoClient({ token: 't', baseUrl: sim.url, limits: { pathLimits: [] }, retries: { max: 1, baseDelayMs: 5, maxDelayMs: 10 } });
   const accountId = await ensureAccount(db, sim.url, false);
   const fallbackTenantId = await ensureFallbackTenant(db, 'unassigned');
   const sync = createSyncService({
     deps: { db, pubsub: createMemoryPubSub(), log: createLogger('silent'), client, accountId, fallbackTenantId, dedicatedKinds: new Set() },
     schedules: config.config.schedules,
-    runOnStart: false,
+    runOnStart,
   });
   return {
     db,
@@ -107,17 +107,46 @@ describe('the schedule', () => {
     expect(await a.sync.run('VPCS', 'STARTUP')).toEqual({ skipped: 'ALREADY_RAN' });
   });
 
-  it('takes the default patterns, honours overrides and leaves workers set to off disabled', async () => {
+  it.each([
+    { projects: 'slow', status: 'SUCCEEDED' },
+    { projects: 'failing', status: 'FAILED' },
+  ] as const)('at start, runs a $projects PROJECTS to its end before any kind worker, and children after their parents', async (c) => {
     const sim = await simulator();
     const db = await openEmbeddedTestDatabase();
-    const a = await instance(db, sim, { SYNC_SCHEDULE_INVOICES: 'off', SYNC_SCHEDULE_DROPLETS: '*/5 * * * *' }, true);
+    // A per-second droplet tick falls inside the start-up: it must not jump the queue either.
+    const a = await instance(db, sim, { SYNC_SCHEDULE_DROPLETS: '* * * * * *', SYNC_SCHEDULE_INVOICES: 'off' }, true, true);
+    cleanup.push(() => a.close());
+    if (c.projects === 'slow') sim.script.faults.slow('/v2/projects', 1_500, 1);
+    else sim.script.faults.failPage('/v2/projects', 1, 500, 5);
+    await a.sync.start();
+    await a.sync.startupDone();
+    const runs = await db.prisma.syncRun.findMany({ orderBy: { startedAt: 'asc' } });
+    const startup = (w: string) => runs.find((r) => r.worker === w && r.trigger === 'STARTUP')!;
+    const projects = startup('PROJECTS');
+    expect(projects.status).toBe(c.status);
+    const kinds = runs.filter((r) => r.worker !== 'PROJECTS');
+    // Every kind worker still runs at start, after the sweep, whatever its outcome.
+    expect(new Set(kinds.filter((r) => r.trigger === 'STARTUP' && r.status === 'SUCCEEDED').map((r) => r.worker)).size).toBe(13);
+    for (const r of kinds) expect([r.worker, r.startedAt >= projects.finishedAt!]).toEqual([r.worker, true]);
+    expect(startup('BACKUPS').startedAt >= startup('DROPLETS').finishedAt!).toBe(true);
+    expect(startup('SNAPSHOTS').startedAt >= startup('DROPLETS').finishedAt!).toBe(true);
+    expect(startup('SNAPSHOTS').startedAt >= startup('VOLUMES').finishedAt!).toBe(true);
+  });
+
+  it('takes the default patterns, honours overrides, leaves workers set to off unscheduled but runnable and disabled ones stopped', async () => {
+    const sim = await simulator();
+    const db = await openEmbeddedTestDatabase();
+    const a = await instance(db, sim, { SYNC_SCHEDULE_VPCS: 'off', SYNC_SCHEDULE_KUBERNETES: 'disabled', SYNC_SCHEDULE_DROPLETS: '*/5 * * * *' }, true);
     cleanup.push(() => a.close());
     await a.sync.start();
     const status = Object.fromEntries(a.sync.status().map((s) => [s.worker, s]));
     expect(status.SNAPSHOTS).toMatchObject({ schedule: '33 * * * *', enabled: true });
     expect(status.BACKUPS).toMatchObject({ schedule: '41 * * * *', enabled: true });
     expect(status.DROPLETS).toMatchObject({ schedule: '*/5 * * * *', enabled: true });
-    expect(status.INVOICES).toMatchObject({ schedule: 'off', enabled: false, nextRunAt: null });
+    expect(status.VPCS).toMatchObject({ schedule: 'off', enabled: true, nextRunAt: null });
+    expect(status.KUBERNETES).toMatchObject({ schedule: 'disabled', enabled: false, nextRunAt: null });
+    expect('run' in (await a.sync.run('VPCS', 'MANUAL'))).toBe(true);
+    expect(await a.sync.run('KUBERNETES', 'MANUAL')).toEqual({ skipped: 'DISABLED' });
     expect(status.SNAPSHOTS!.nextRunAt!.getUTCMinutes()).toBe(33);
   });
 });

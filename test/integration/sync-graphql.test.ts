@@ -7,9 +7,9 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 
 const gid = (type: string, id: string | number) => Buffer.from(`${type}:${id}`).toString('base64');
 
-/** Every worker on a yearly schedule (never during a test), KUBERNETES off. */
+/** Every worker on a yearly schedule (never during a test), KUBERNETES disabled. */
 const SCHEDULES = Object.fromEntries(
-  SYNC_WORKERS.map((w) => [`SYNC_SCHEDULE_${w}`, w === 'KUBERNETES' ? 'off' : '0 0 1 1 *']),
+  SYNC_WORKERS.map((w) => [`SYNC_SCHEDULE_${w}`, w === 'KUBERNETES' ? 'disabled' : '0 0 1 1 *']),
 );
 
 const RUN_SYNC = `mutation($worker: SyncWorker!) { runSync(input: { worker: $worker }) {
@@ -63,7 +63,7 @@ describe.each(testDatabaseTargets())('sync and attribution over GraphQL on $name
     expect(Object.keys(status).sort()).toEqual([...SYNC_WORKERS].sort());
     expect(status.DROPLETS).toMatchObject({ enabled: true, running: false, schedule: '0 0 1 1 *', lastRun: { id: droplets.syncRun.id } });
     expect(status.DROPLETS.lastSuccess).toEqual({ id: droplets.syncRun.id, status: 'SUCCEEDED' });
-    expect(status.KUBERNETES).toMatchObject({ enabled: false, schedule: 'off', lastRun: null, lastSuccess: null });
+    expect(status.KUBERNETES).toMatchObject({ enabled: false, schedule: 'disabled', lastRun: null, lastSuccess: null });
   });
 
   it('stores CREATED events oldest first in resourceEvents and newest first in Resource.events, each with its sync run', async () => {
@@ -183,6 +183,34 @@ describe.each(testDatabaseTargets())('sync and attribution over GraphQL on $name
     expect(await t.db.prisma.resourceEvent.count()).toBe(before);
   });
 
+  it('SyncRun.skippedItems names each item a listing left out, and the run counts no strike', async () => {
+    const volumes = await runSync('VOLUMES');
+    expect(volumes.syncRun).toMatchObject({ status: 'SUCCEEDED' });
+    const odd = sim.state.volumes[1]!;
+    const gone = structuredClone(sim.state.volumes[2]!);
+    const name = odd.name;
+    odd.name = 42;
+    sim.script.destroy('volume', gone.id as string);
+    try {
+      const r = await t.gql(`mutation { runSync(input: { worker: VOLUMES }) { syncRun { status complete markedMissing skippedItems { providerId path message } } userErrors { code } } }`);
+      expect(r.errors).toBeUndefined();
+      expect(r.data.runSync.syncRun).toEqual({
+        status: 'SUCCEEDED',
+        complete: false,
+        markedMissing: 0,
+        skippedItems: [{ providerId: odd.id, path: 'name', message: expect.stringMatching(/string/) }],
+      });
+      const listed = await t.gql(`{ syncRuns(worker: VOLUMES, first: 2) { edges { node { complete skippedItems { path } } } } }`);
+      expect(listed.data.syncRuns.edges.map((e: any) => e.node)).toEqual([
+        { complete: false, skippedItems: [{ path: 'name' }] },
+        { complete: true, skippedItems: [] },
+      ]);
+    } finally {
+      odd.name = name;
+      sim.script.create('volume', gone);
+    }
+  });
+
   it('runSync answers a disabled worker with DISABLED and a worker already running with ALREADY_RUNNING', async () => {
     const disabled = await runSync('KUBERNETES');
     expect(disabled).toEqual({ syncRun: null, userErrors: [{ code: 'DISABLED', message: expect.any(String), path: ['input', 'worker'] }] });
@@ -193,6 +221,30 @@ describe.each(testDatabaseTargets())('sync and attribution over GraphQL on $name
       expect(outcomes).toEqual(['ALREADY_RUNNING', 'SUCCEEDED']);
     } finally {
       sim.setLatency(0);
+    }
+  });
+
+  it.each([
+    { word: 'off', outcome: 'SUCCEEDED', enabled: true, placeholders: false },
+    { word: 'disabled', outcome: 'DISABLED', enabled: false, placeholders: true },
+  ])('SYNC_SCHEDULE_DROPLETS=$word: runSync answers $outcome, and the sweep makes placeholder droplets: $placeholders', async (c) => {
+    const db = await target.open();
+    const app = await startTestApp(db, { ...SCHEDULES, SYNC_SCHEDULE_DROPLETS: c.word }, { sync: { runOnStart: false }, doClient: { baseUrl: sim.url, token: 'x' } });
+    try {
+      const status = await app.gql(`{ syncStatus { worker schedule enabled nextRunAt } }`);
+      expect(status.data.syncStatus.find((s: any) => s.worker === 'DROPLETS')).toEqual({ worker: 'DROPLETS', schedule: c.word, enabled: c.enabled, nextRunAt: null });
+      const projects = await app.gql(RUN_SYNC, { worker: 'PROJECTS' });
+      expect(projects.data.runSync.syncRun.status).toBe('SUCCEEDED');
+      const placeholders = await db.prisma.resource.count({ where: { kind: 'droplet', placeholder: true } });
+      expect(placeholders > 0).toBe(c.placeholders);
+      const droplets = await app.gql(RUN_SYNC, { worker: 'DROPLETS' });
+      expect(droplets.data.runSync.syncRun?.status ?? droplets.data.runSync.userErrors[0].code).toBe(c.outcome);
+      if (c.outcome === 'SUCCEEDED') {
+        expect(await db.prisma.resource.count({ where: { kind: 'droplet', placeholder: false } })).toBe(sim.state.droplets.length + sim.state.gpuDroplets.length);
+      }
+    } finally {
+      await app.stop();
+      await db.close();
     }
   });
 

@@ -52,6 +52,16 @@ describe('loadConfig', () => {
     expect(r.ok && r.config.schedules.DROPLETS).toEqual({ pattern: '* * * * *', overridden: true });
   });
 
+  it.each([
+    ['off', { pattern: null, overridden: true }],
+    ['OFF', { pattern: null, overridden: true }],
+    ['disabled', { pattern: null, overridden: true, disabled: true }],
+    [' Disabled ', { pattern: null, overridden: true, disabled: true }],
+  ])('reads SYNC_SCHEDULE_<WORKER>=%j: off keeps the worker for runSync, disabled stops it', (word, schedule) => {
+    const r = loadConfig({ SYNC_SCHEDULE_DATABASES: word });
+    expect(r.ok && r.config.schedules.DATABASES).toStrictEqual(schedule);
+  });
+
   it('refuses production without a DigitalOcean token', () => {
     const r = loadConfig({ NODE_ENV: 'production' });
     expect(r.ok).toBe(false);

@@ -97,8 +97,8 @@ describe.skipIf(!FIXTURES)('DO schemas against the real-shaped fixtures', () => 
     expect(d.snapshot_ids).toEqual(['67512819']);
     const b = ZDoImage.parse((load('droplet_backups.json').backups as unknown[])[0]);
     expect(b.id).toBe('67539192');
-    const k = ZDoKubernetesCluster.parse((load('kubernetes_clusters_list.json').kubernetes_clusters as unknown[])[0]);
-    expect(k.node_pools[0]?.nodes?.[0]?.droplet_id).toBe('205545370');
+    const ip = ZDoReservedIp.parse({ ip: '1.2.3.4', droplet: { id: 3164444 } });
+    expect(ip.droplet?.id).toBe('3164444');
   });
 
   it('drops database credentials at the boundary', () => {
@@ -112,10 +112,75 @@ describe.skipIf(!FIXTURES)('DO schemas against the real-shaped fixtures', () => 
 
   it('fails on a missing required field, naming the field', () => {
     const d = { ...((load('droplets_list.json').droplets as Record<string, unknown>[])[0] as Record<string, unknown>) };
-    delete d.region;
+    delete d.id;
     const r = ZDoDroplet.safeParse(d);
     expect(r.success).toBe(false);
-    expect(r.error?.issues[0]?.path).toEqual(['region']);
+    expect(r.error?.issues[0]?.path).toEqual(['id']);
+  });
+
+  type Json = Record<string, any>;
+  const firstOf = (file: string, envelope: string): Json => structuredClone((load(file)[envelope] as Json[])[0]!);
+
+  /** Shapes DigitalOcean's OpenAPI schemas allow: each is accepted as it is. */
+  const ALLOWED: [string, z.ZodType<unknown>, () => Json][] = [
+    ['a Kubernetes node still provisioning (droplet_id "")', ZDoKubernetesCluster, () => {
+      const c = firstOf('kubernetes_clusters_list.json', 'kubernetes_clusters');
+      c.node_pools[0].nodes[0].droplet_id = '';
+      return c;
+    }],
+    ['an image without type', ZDoImage, () => {
+      const i = firstOf('images_list.json', 'images');
+      delete i.type;
+      return i;
+    }],
+    ['a reserved IP without the droplet key', ZDoReservedIp, () => {
+      const i = firstOf('reserved_ips_list.json', 'reserved_ips');
+      delete i.droplet;
+      return i;
+    }],
+    ['a floating IP without the droplet key', ZDoFloatingIp, () => {
+      const i = firstOf('floating_ips_list.json', 'floating_ips');
+      delete i.droplet;
+      return i;
+    }],
+    ['a CDN endpoint without ttl and created_at', ZDoCdnEndpoint, () => {
+      const e = firstOf('cdn_endpoints_list.json', 'endpoints');
+      delete e.ttl;
+      delete e.created_at;
+      return e;
+    }],
+  ];
+
+  it.each(ALLOWED)('accepts %s', (_name, schema, item) => {
+    const r = schema.safeParse(item());
+    if (!r.success) throw new Error(JSON.stringify(r.error.issues[0]));
+  });
+
+  /** Fields the product cannot do without still fail the item, at this path (the listing then skips it). */
+  const NEEDED: [string, z.ZodType<unknown>, () => Json, string][] = [
+    ['a droplet whose name is not a string', ZDoDroplet, () => ({ ...firstOf('droplets_list.json', 'droplets'), name: 7 }), 'name'],
+    ['a volume without id', ZDoVolume, () => {
+      const v = firstOf('volumes_list.json', 'volumes');
+      delete v.id;
+      return v;
+    }, 'id'],
+    ['a node pool whose count is not a number', ZDoKubernetesCluster, () => {
+      const c = firstOf('kubernetes_clusters_list.json', 'kubernetes_clusters');
+      c.node_pools[0].count = 'three';
+      return c;
+    }, 'node_pools.0.count'],
+    ['a snapshot without the resource it was taken of', ZDoSnapshot, () => {
+      const s = firstOf('snapshots_list.json', 'snapshots');
+      delete s.resource_id;
+      return s;
+    }, 'resource_id'],
+    ['a reserved IP assigned to a droplet without id', ZDoReservedIp, () => ({ ...firstOf('reserved_ips_list.json', 'reserved_ips'), droplet: { name: 'x' } }), 'droplet.id'],
+  ];
+
+  it.each(NEEDED)('rejects %s, naming the field', (_name, schema, item, path) => {
+    const r = schema.safeParse(item());
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.path.join('.')).toBe(path);
   });
 });
 

@@ -11,6 +11,6 @@ export const cdnEndpointKind: KindSpec<TDoCdnEndpoint> = {
     status: null,
     region: null,
     providerCreatedAt: parseDoDate(e.created_at),
-    attrs: { origin: e.origin, ttl: e.ttl ?? null, custom_domain: e.custom_domain ?? null, certificate_id: e.certificate_id ?? null },
+    attrs: { origin: e.origin ?? null, ttl: e.ttl ?? null, custom_domain: e.custom_domain ?? null, certificate_id: e.certificate_id ?? null },
   }),
 };

@@ -5,7 +5,7 @@ import type { KindSpec } from './types.js';
 export const dnsZoneKind: KindSpec<TDoDomain> = {
   kind: 'dns_zone',
   worker: 'DOMAINS',
-  listings: [{ path: '/v2/domains', envelope: 'domains', item: ZDoDomain }],
+  listings: [{ path: '/v2/domains', envelope: 'domains', item: ZDoDomain, idField: 'name' }],
   normalize: (d) => ({
     providerId: d.name,
     name: d.name,

@@ -9,8 +9,8 @@ import { lower, parseDoDate, type KindSpec } from './types.js';
 export const dropletBackupKind: KindSpec<TDoImage> = {
   kind: 'droplet_backup',
   worker: 'BACKUPS',
-  listings: [{ path: '/v2/images', envelope: 'images', item: ZDoImage, query: { private: 'true' } }],
-  accept: (image) => image.type === 'backup',
+  // Only backups are validated and kept: custom images and snapshots (some without `type`) are not this kind's.
+  listings: [{ path: '/v2/images', envelope: 'images', item: ZDoImage, query: { private: 'true' }, keep: (raw) => raw.type === 'backup' }],
   lookup: 'dropletsByBackupId',
   normalize: (image, lookup) => {
     const parent = lookup.dropletsByBackupId?.get(image.id) ?? null;
@@ -18,7 +18,7 @@ export const dropletBackupKind: KindSpec<TDoImage> = {
       providerId: image.id,
       name: image.name,
       status: lower(image.status),
-      region: image.regions[0] ?? null,
+      region: image.regions?.[0] ?? null,
       providerCreatedAt: parseDoDate(image.created_at),
       parentUrn: parent ? `do:droplet:${parent.id}` : null,
       attrs: {
@@ -26,7 +26,7 @@ export const dropletBackupKind: KindSpec<TDoImage> = {
         droplet_name: parent?.name ?? null,
         size_gigabytes: image.size_gigabytes ?? null,
         min_disk_size: image.min_disk_size ?? null,
-        regions: image.regions,
+        regions: image.regions ?? [],
       },
     };
   },

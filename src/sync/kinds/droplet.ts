@@ -12,10 +12,10 @@ export const dropletKind: KindSpec<TDoDroplet> = {
     providerId: d.id,
     name: d.name,
     status: lower(d.status),
-    region: d.region.slug,
+    region: d.region?.slug ?? null,
     providerCreatedAt: parseDoDate(d.created_at),
     attrs: {
-      size_slug: d.size_slug,
+      size_slug: d.size_slug ?? null,
       memory: d.memory ?? null,
       vcpus: d.vcpus ?? null,
       disk: d.disk ?? null,

@@ -10,14 +10,15 @@ export const floatingIpKind: KindSpec<TDoReservedIp> = {
       path: '/v2/reserved_ips',
       envelope: 'reserved_ips',
       item: ZDoReservedIp,
-      fallback: { path: '/v2/floating_ips', envelope: 'floating_ips', item: ZDoReservedIp },
+      idField: 'ip',
+      fallback: { path: '/v2/floating_ips', envelope: 'floating_ips', item: ZDoReservedIp, idField: 'ip' },
     },
   ],
   normalize: (ip) => ({
     providerId: ip.ip,
     name: ip.ip,
     status: ip.droplet ? 'assigned' : 'unassigned',
-    region: ip.region.slug,
+    region: ip.region?.slug ?? null,
     providerCreatedAt: null,
     attrs: {
       droplet_id: ip.droplet?.id ?? null,

@@ -8,12 +8,12 @@ export const k8sClusterKind: KindSpec<TDoKubernetesCluster> = {
   normalize: (c) => ({
     providerId: c.id,
     name: c.name,
-    status: lower(c.status.state),
-    region: c.region,
+    status: lower(c.status?.state),
+    region: c.region ?? null,
     providerCreatedAt: parseDoDate(c.created_at),
     attrs: {
-      version: c.version,
-      node_pools: c.node_pools.map((p) => ({ name: p.name, size: p.size, count: p.count })),
+      version: c.version ?? null,
+      node_pools: (c.node_pools ?? []).map((p) => ({ name: p.name ?? null, size: p.size ?? null, count: p.count ?? null })),
       vpc_uuid: c.vpc_uuid ?? null,
       tags: c.tags ?? [],
     },

@@ -13,7 +13,7 @@ export const loadBalancerKind: KindSpec<TDoLoadBalancer> = {
     providerCreatedAt: parseDoDate(lb.created_at),
     attrs: {
       algorithm: lb.algorithm ?? null,
-      forwarding_rules: lb.forwarding_rules,
+      forwarding_rules: lb.forwarding_rules ?? [],
       ip: lb.ip ?? null,
       size: lb.size ?? null,
       size_unit: lb.size_unit ?? null,

@@ -33,8 +33,6 @@ export type KindSpec<T = any> = {
    * count strikes. A listing with `fallback` is replaced by it when DigitalOcean answers 404.
    */
   listings: (TPagesSpec<T> & { fallback?: TPagesSpec<T> })[];
-  /** Items to skip (e.g. private images that are not backups). */
-  accept?: (item: T) => boolean;
   /** What normalize needs from the database, loaded once per run. */
   lookup?: 'dropletsByBackupId';
   normalize(item: T, lookup: KindLookup): NormalizedResource;

@@ -9,10 +9,10 @@ export const volumeKind: KindSpec<TDoVolume> = {
     providerId: v.id,
     name: v.name,
     status: v.droplet_ids && v.droplet_ids.length > 0 ? 'attached' : 'unattached',
-    region: v.region.slug,
+    region: v.region?.slug ?? null,
     providerCreatedAt: parseDoDate(v.created_at),
     attrs: {
-      size_gigabytes: v.size_gigabytes,
+      size_gigabytes: v.size_gigabytes ?? null,
       droplet_ids: v.droplet_ids ?? [],
       filesystem_type: v.filesystem_type ?? null,
       description: v.description ?? null,

@@ -9,8 +9,8 @@ export const vpcKind: KindSpec<TDoVpc> = {
     providerId: v.id,
     name: v.name,
     status: null,
-    region: v.region,
+    region: v.region ?? null,
     providerCreatedAt: parseDoDate(v.created_at),
-    attrs: { ip_range: v.ip_range, default: v.default ?? false, description: v.description ?? null },
+    attrs: { ip_range: v.ip_range ?? null, default: v.default ?? false, description: v.description ?? null },
   }),
 };
