@@ -145,7 +145,8 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       graphqlEndpoint: '/graphql',
       landingPage: false,
       // Subscriptions in GraphiQL over server-sent events: they carry the Headers tab (the key) like queries do.
-      graphiql: { title: 'DigitalOcean inventory graph', subscriptionsProtocol: 'SSE' },
+      // GraphiQL sends those as GETs: it adds the CSRF header, as any non-browser client would.
+      graphiql: { title: 'DigitalOcean inventory graph', subscriptionsProtocol: 'SSE', additionalHeaders: { [CSRF_HEADER]: 'graphiql' } },
       // GraphiQL served from this package, not a CDN: it works on machines without internet.
       renderGraphiQL,
       // No cross-origin access unless CORS_ORIGINS lists the origin; keys travel in a header, never cookies.

@@ -50,6 +50,8 @@ describe('browser safety on the default keyless start', () => {
     const html = await page.text();
     expect(html).toMatch(/<title>DigitalOcean inventory graph<\/title>/);
     expect(html).toMatch(/"subscriptionsProtocol":"SSE"/);
+    // GraphiQL sends subscriptions over SSE as GETs: the CSRF header must come with them.
+    expect(html).toMatch(/"additionalHeaders":\{"x-graphql-yoga-csrf":"graphiql"\}/);
   });
 
   it('sends no CORS headers by default: a foreign page can neither preflight nor read answers', async () => {
@@ -98,10 +100,10 @@ describe('GraphiQL with a key: subscriptions over server-sent events', () => {
 
   it('streams an event to a subscription sent with the Authorization header, as GraphiQL sends it', async () => {
     const abort = new AbortController();
-    const res = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${KEY}` },
-      body: JSON.stringify({ query: 'subscription { syncRunUpdated { id worker status } }' }),
+    // GraphiQL's request: a GET with accept: text/event-stream, its Headers tab and its additional CSRF header.
+    const query = encodeURIComponent('subscription { syncRunUpdated { id worker status } }');
+    const res = await fetch(`${server.url}/graphql?query=${query}`, {
+      headers: { accept: 'text/event-stream', authorization: `Bearer ${KEY}`, 'x-graphql-yoga-csrf': 'graphiql' },
       signal: abort.signal,
     });
     expect(res.status).toBe(200);
