@@ -1,10 +1,9 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { WebSocketServer } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { GraphQLError } from 'graphql';
 import type { Config } from './config.js';
 import { requestMemo, type Context, type Services } from './context.js';
 import { openDatabase, type Database } from './db/index.js';
@@ -21,6 +20,12 @@ import { invoicesWorker } from './billing/worker.js';
 import { createSimulator, type Simulator } from './simulator/index.js';
 import { startDemoActivity } from './simulator/demo.js';
 import { hardeningPlugins } from './schema/limits.js';
+import { authPlugin, endStreamsOfEndedKeys, requestViewer } from './http-auth.js';
+import { createKeySessions, type KeySessions } from './key-sessions.js';
+import { attachWebSocket } from './ws.js';
+
+/** The header a non-browser client sends on GET requests; browsers cannot send it cross-origin without a preflight. */
+export const CSRF_HEADER = 'x-graphql-yoga-csrf';
 
 /** A start-up problem with a one-line message for the operator (no stack trace). */
 export class StartupError extends Error {
@@ -49,6 +54,8 @@ export type AppOverrides = {
   sync?: false | { runOnStart?: boolean };
   /** Talk to this DigitalOcean base URL with this client options (tests against a simulator). */
   doClient?: Partial<DoClientOptions>;
+  /** More operation plugins, over HTTP and WebSocket alike (tests: observe parse and validate). */
+  plugins?: Plugin[];
 };
 
 export function buildApp(config: Config, overrides: AppOverrides = {}): App {
@@ -57,7 +64,8 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   let services: Services | undefined;
   let yoga: YogaServerInstance<Record<string, unknown>, Context> | undefined;
   let server: Server | undefined;
-  let wss: WebSocketServer | undefined;
+  let ws: { close(): Promise<void> } | undefined;
+  let sessions: KeySessions | undefined;
   const sockets = new Set<Socket>();
   let stopping: Promise<void> | undefined;
   let pubsub: PubSub | undefined;
@@ -123,14 +131,35 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       log.warn('ADMIN_API_KEY is not set: the API is open to anyone who can reach it', { host: config.host });
     }
     const svc = services;
+    sessions = createKeySessions(pubsub, log);
+    // The same operation checks over HTTP and WebSocket.
+    const operationPlugins: Plugin[] = [...hardeningPlugins(), ...(overrides.plugins ?? [])];
+    const maskError = (error: unknown, message = 'Unexpected error.') => {
+      const original = (error as GraphQLError).originalError ?? error;
+      // The located error keeps the path of the field (or list entry) that failed.
+      if (original instanceof GraphQLError) return error instanceof GraphQLError ? error : original;
+      log.error('unexpected error while resolving', { error: original });
+      return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    };
+    const contextFor = (viewer: Context['viewer']): Context => ({ ...svc, viewer, once: requestMemo() });
     yoga = createYoga<Record<string, unknown>, Context>({
       schema,
       graphqlEndpoint: '/graphql',
       landingPage: false,
-      graphiql: { title: 'DigitalOcean inventory graph', subscriptionsProtocol: 'WS' },
+      // Subscriptions in GraphiQL over server-sent events: they carry the Headers tab (the key) like queries do.
+      // GraphiQL sends those as GETs: it adds the CSRF header, as any non-browser client would.
+      graphiql: { title: 'DigitalOcean inventory graph', subscriptionsProtocol: 'SSE', additionalHeaders: { [CSRF_HEADER]: 'graphiql' } },
       // GraphiQL served from this package, not a CDN: it works on machines without internet.
       renderGraphiQL,
-      plugins: hardeningPlugins(),
+      // No cross-origin access unless CORS_ORIGINS lists the origin; keys travel in a header, never cookies.
+      cors: config.corsOrigins.length ? { origin: config.corsOrigins, credentials: false, methods: ['GET', 'POST'] } : false,
+      plugins: [
+        // Cheap checks first, all before the body is read: CSRF, then the key.
+        useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),
+        authPlugin(auth, log),
+        endStreamsOfEndedKeys(sessions) as Plugin,
+        ...operationPlugins,
+      ],
       logging: {
         debug: (...args) => log.debug('yoga', { args: args.map(String) }),
         info: (...args) => log.debug('yoga', { args: args.map(String) }),
@@ -138,20 +167,9 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
         // Client errors are answered to the client; unexpected ones are logged in maskError.
         error: (...args) => log.debug('yoga error', { args: args.map(String) }),
       },
-      maskedErrors: {
-        maskError(error, message) {
-          const original = (error as GraphQLError).originalError ?? error;
-          // The located error keeps the path of the field (or list entry) that failed.
-          if (original instanceof GraphQLError) return error instanceof GraphQLError ? error : original;
-          log.error('unexpected error while resolving', { error: original });
-          return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-        },
-      },
-      context: async (initial) => {
-        const fromWs = (initial as { connectionParams?: Record<string, unknown> }).connectionParams;
-        const header = fromWs ? String(fromWs.authorization ?? fromWs.Authorization ?? '') : initial.request.headers.get('authorization');
-        return { ...svc, viewer: await auth.authenticate(header), once: requestMemo() };
-      },
+      maskedErrors: { maskError: (error, message) => maskError(error, message) },
+      // The viewer was found before the request was parsed (authPlugin); no second lookup.
+      context: async ({ request }) => contextFor(requestViewer(request) ?? (await auth.authenticate(request.headers.get('authorization')))),
     });
 
     if (overrides.listen === false) {
@@ -199,9 +217,19 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       });
     });
     // Attached after listen succeeded: the WebSocket server re-emits the HTTP server's errors.
-    wss = new WebSocketServer({ server, path: '/graphql' });
-    wss.on('error', (error) => log.error('WebSocket server error', { error }));
-    attachGraphqlWs(wss, yoga, auth, log);
+    ws = attachWebSocket({
+      server,
+      path: '/graphql',
+      schema,
+      plugins: operationPlugins,
+      auth,
+      context: contextFor,
+      maskError: (error) => maskError(error),
+      limits: config.ws,
+      allowedOrigins: config.corsOrigins,
+      sessions,
+      log,
+    });
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     await sync?.start();
@@ -216,10 +244,8 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     stopping ??= (async () => {
       demo?.stop();
       await sync?.stop();
-      if (wss) {
-        for (const client of wss.clients) client.close(1001, 'server shutting down');
-        await new Promise<void>((resolve) => wss!.close(() => resolve()));
-      }
+      sessions?.close();
+      await ws?.close();
       if (server) {
         await new Promise<void>((resolve) => {
           server!.close(() => resolve());
@@ -251,65 +277,4 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       return services;
     },
   };
-}
-
-/**
- * graphql-ws on the /graphql path, through yoga.getEnveloped so authentication,
- * validation limits and error masking are the same as over HTTP.
- */
-function attachGraphqlWs(
-  wss: WebSocketServer,
-  yoga: YogaServerInstance<Record<string, unknown>, Context>,
-  auth: ReturnType<typeof createAuthenticator>,
-  log: Logger,
-) {
-  useServer(
-    {
-      execute: (args) => (args.rootValue as { execute(a: ExecutionArgs): unknown }).execute(args) as never,
-      subscribe: (args) => (args.rootValue as { subscribe(a: ExecutionArgs): unknown }).subscribe(args) as never,
-      onConnect: async (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        try {
-          await auth.authenticate(String(params.authorization ?? params.Authorization ?? ''));
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      onSubscribe: async (ctx, _id, payload) => {
-        const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request as IncomingMessage,
-          socket: ctx.extra.socket,
-          params: payload,
-          connectionParams: ctx.connectionParams ?? {},
-        });
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError('could not parse the query')];
-        }
-        const errors = validate(s, document);
-        if (errors.length) return errors;
-        let contextValue;
-        try {
-          contextValue = await contextFactory();
-        } catch (error) {
-          if (error instanceof GraphQLError) return [error];
-          log.error('subscription context failed', { error });
-          return [new GraphQLError('Unexpected error.')];
-        }
-        return {
-          schema: s,
-          operationName: payload.operationName,
-          document,
-          variableValues: payload.variables,
-          contextValue,
-          rootValue: { execute, subscribe },
-        };
-      },
-    },
-    wss,
-  );
 }

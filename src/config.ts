@@ -41,6 +41,22 @@ export type Config = {
   logLevel: LogLevel;
   /** NODE_ENV === 'production'. */
   production: boolean;
+  /** CORS_ORIGINS: origins (scheme://host[:port]) allowed cross-origin HTTP and WebSocket access; empty = none (default). */
+  corsOrigins: string[];
+  /** Limits on WebSocket connections (see README, Security). */
+  ws: WsLimits;
+};
+
+/** WebSocket limits; every one is an environment setting. */
+export type WsLimits = {
+  /** WS_MAX_PAYLOAD_BYTES, default 1 MiB: a larger message closes the socket (1009) before it is parsed. */
+  maxPayloadBytes: number;
+  /** WS_CONNECTION_INIT_TIMEOUT_MS, default 10,000: a socket without connection_init by then is closed 4408. */
+  connectionInitTimeoutMs: number;
+  /** WS_MAX_SUBSCRIPTIONS_PER_SOCKET, default 100: operations beyond it get a TOO_MANY_SUBSCRIPTIONS error. */
+  maxSubscriptionsPerSocket: number;
+  /** WS_MAX_SOCKETS_PER_KEY, default 1,000: sockets of one key beyond it are closed 4429. */
+  maxSocketsPerKey: number;
 };
 
 const ZPort = z
@@ -74,6 +90,28 @@ const ZRedisUrl = z.string().refine((value) => {
   }
 }, 'must be a redis:// or rediss:// URL');
 
+const ZPositiveInt = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number of at least 1')
+  .transform(Number)
+  .refine((n) => n >= 1 && Number.isSafeInteger(n), 'must be a whole number of at least 1');
+
+const ZOrigins = z.string().transform((value, ctx) => {
+  const origins: string[] = [];
+  for (const raw of value.split(',').map((o) => o.trim()).filter(Boolean)) {
+    let origin: string | null = null;
+    try {
+      const url = new URL(raw);
+      if (['http:', 'https:'].includes(url.protocol) && url.origin === raw.replace(/\/$/, '')) origin = url.origin;
+    } catch {
+      // reported below
+    }
+    if (origin) origins.push(origin);
+    else ctx.addIssue({ code: 'custom', message: `"${raw}" is not an origin (scheme://host[:port], no path)` });
+  }
+  return origins;
+});
+
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
 
@@ -89,6 +127,11 @@ const ZEnv = z.object({
   FALLBACK_TENANT: optional(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a slug: lower-case letters, digits and -')),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS)),
   NODE_ENV: optional(z.string()),
+  CORS_ORIGINS: optional(ZOrigins),
+  WS_MAX_PAYLOAD_BYTES: optional(ZPositiveInt),
+  WS_CONNECTION_INIT_TIMEOUT_MS: optional(ZPositiveInt),
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: optional(ZPositiveInt),
+  WS_MAX_SOCKETS_PER_KEY: optional(ZPositiveInt),
 });
 
 function schedulesFrom(env: Record<string, string | undefined>, problems: string[]): Record<SyncWorkerName, Schedule> {
@@ -159,6 +202,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       schedules,
       logLevel: e.LOG_LEVEL ?? 'info',
       production,
+      corsOrigins: e.CORS_ORIGINS ?? [],
+      ws: {
+        maxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES ?? 1024 * 1024,
+        connectionInitTimeoutMs: e.WS_CONNECTION_INIT_TIMEOUT_MS ?? 10_000,
+        maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET ?? 100,
+        maxSocketsPerKey: e.WS_MAX_SOCKETS_PER_KEY ?? 1_000,
+      },
     },
   };
 }

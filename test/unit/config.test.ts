@@ -74,3 +74,33 @@ describe('loadConfig', () => {
     expect(r.ok && r.config.databaseUrl).toBeNull();
   });
 });
+
+describe('loadConfig: browser and WebSocket safety settings', () => {
+  it('defaults: no cross-origin access, 1 MiB messages, 10 s to authenticate, 100 subscriptions per socket, 1,000 sockets per key', () => {
+    const r = loadConfig({});
+    expect(r.ok && r.config.corsOrigins).toEqual([]);
+    expect(r.ok && r.config.ws).toEqual({ maxPayloadBytes: 1_048_576, connectionInitTimeoutMs: 10_000, maxSubscriptionsPerSocket: 100, maxSocketsPerKey: 1_000 });
+  });
+
+  it('reads CORS_ORIGINS as a comma-separated list of origins and the WebSocket limits as whole numbers', () => {
+    const r = loadConfig({
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:5173/',
+      WS_MAX_PAYLOAD_BYTES: '4096',
+      WS_CONNECTION_INIT_TIMEOUT_MS: '250',
+      WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '3',
+      WS_MAX_SOCKETS_PER_KEY: '2',
+    });
+    expect(r.ok && r.config.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(r.ok && r.config.ws).toEqual({ maxPayloadBytes: 4096, connectionInitTimeoutMs: 250, maxSubscriptionsPerSocket: 3, maxSocketsPerKey: 2 });
+  });
+
+  it('reports a CORS_ORIGINS entry that is not an origin, and limits that are not positive whole numbers', () => {
+    const r = loadConfig({ CORS_ORIGINS: 'https://ok.example, https://x.example/path, *', WS_MAX_PAYLOAD_BYTES: '0', WS_MAX_SOCKETS_PER_KEY: 'lots' });
+    expect(r.ok).toBe(false);
+    const text = !r.ok ? r.problems.join('\n') : '';
+    expect(text).toMatch(/CORS_ORIGINS: "https:\/\/x\.example\/path" is not an origin/);
+    expect(text).toMatch(/CORS_ORIGINS: "\*" is not an origin/);
+    expect(text).toMatch(/WS_MAX_PAYLOAD_BYTES/);
+    expect(text).toMatch(/WS_MAX_SOCKETS_PER_KEY/);
+  });
+});

@@ -1,0 +1,206 @@
+import type { IncomingMessage, Server } from 'node:http';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import {
+  execute,
+  GraphQLError,
+  parse,
+  specifiedRules,
+  subscribe,
+  validate,
+  type ExecutionArgs,
+  type GraphQLSchema,
+} from 'graphql';
+import { envelop, useSchema, type Plugin } from 'graphql-yoga';
+import type { Authenticator } from './auth.js';
+import type { WsLimits } from './config.js';
+import type { Context, Viewer } from './context.js';
+import { checkKey, isRefusal } from './http-auth.js';
+import type { KeySessions } from './key-sessions.js';
+import type { Logger } from './log.js';
+
+/** Close codes this server uses besides graphql-ws's own (4400 bad request, 4401 no connection_init, 4403 refused key, 4408 init timeout). */
+export const WS_CLOSE = {
+  /** The key could not be checked (database unreachable): clients retry later. */
+  tryAgainLater: 1013,
+  /** More open sockets for this key than WS_MAX_SOCKETS_PER_KEY. */
+  tooManySockets: 4429,
+} as const;
+
+export type WebSocketOptions = {
+  server: Server;
+  path: string;
+  schema: GraphQLSchema;
+  /** The operation plugins HTTP uses too (query limits, tests' spies): the same checks over both transports. */
+  plugins: Plugin[];
+  auth: Authenticator;
+  /** Builds an operation's context for an authenticated viewer. */
+  context(viewer: Viewer): Context;
+  /** The same masking as over HTTP: unexpected errors become "Unexpected error." and are logged. */
+  maskError(error: unknown): GraphQLError;
+  limits: WsLimits;
+  /** Origins besides the server's own that may open a socket (CORS_ORIGINS). */
+  allowedOrigins: string[];
+  sessions: KeySessions;
+  log: Logger;
+};
+
+type Extra = { socket: WebSocket; request: IncomingMessage; viewer?: Viewer; untrack?: () => void };
+
+/** Binds graphql's own functions; yoga is not in this path, so no HTTP plugin or cache touches WebSocket operations. */
+const engine: Plugin = {
+  onParse: ({ setParseFn }) => setParseFn(parse),
+  onValidate: ({ setValidationFn, addValidationRule }) => {
+    setValidationFn(validate);
+    specifiedRules.forEach(addValidationRule);
+  },
+  onExecute: ({ setExecuteFn }) => setExecuteFn(execute),
+  onSubscribe: ({ setSubscribeFn }) => setSubscribeFn(subscribe),
+};
+
+/** A copy of the error without HTTP-only extensions (status codes mean nothing on a socket). */
+function forSocket(error: GraphQLError): GraphQLError {
+  if (!error.extensions?.http) return error;
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions,
+  });
+}
+
+/** True for the server's own origin (same host as the request) and for allow-listed origins. */
+export function originAllowed(origin: string, host: string | undefined, allowed: string[]): boolean {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  return url.host === host || allowed.includes(url.origin);
+}
+
+/**
+ * graphql-ws on `path`, checked before anything a client sends is parsed: a foreign Origin
+ * is refused at the upgrade (403), messages are at most `maxPayloadBytes` (1009 beyond), the
+ * key in connection_init is checked before any subscribe is read (4403; 1013 when it cannot
+ * be checked; 4408 when it does not come in time), each key has at most `maxSocketsPerKey`
+ * sockets (4429) and each socket at most `maxSubscriptionsPerSocket` operations
+ * (TOO_MANY_SUBSCRIPTIONS). A revoked or expired key's sockets are closed 4403.
+ * Operations run through their own envelop with the same plugins as HTTP, so nothing
+ * HTTP-specific (parse cache, status codes) is shared.
+ */
+export function attachWebSocket(options: WebSocketOptions): { close(): Promise<void> } {
+  const { limits, log } = options;
+  const wss = new WebSocketServer({
+    server: options.server,
+    path: options.path,
+    maxPayload: limits.maxPayloadBytes,
+    verifyClient: ({ origin, req }, done) => {
+      if (!origin || originAllowed(origin, req.headers.host, options.allowedOrigins)) return done(true);
+      log.info('refused a WebSocket upgrade from a foreign origin', { origin });
+      done(false, 403, 'Origin not allowed');
+    },
+  });
+  wss.on('error', (error) => log.error('WebSocket server error', { error }));
+
+  const getEnveloped = envelop({ plugins: [engine, useSchema(options.schema), ...options.plugins] });
+  type Enveloped = ReturnType<typeof getEnveloped>;
+  const runners = new WeakMap<object, Pick<Enveloped, 'execute' | 'subscribe'>>();
+  const socketsByKey = new Map<string, Set<WebSocket>>();
+  const keyOf = (viewer: Viewer) => viewer.keyId ?? viewer.actor;
+  const mask = (errors: readonly GraphQLError[]) => errors.map((e) => forSocket(options.maskError(e)));
+
+  useServer<Record<string, unknown>, Extra>(
+    {
+      connectionInitWaitTimeout: limits.connectionInitTimeoutMs,
+      execute: (args) => runners.get(args)!.execute(args as ExecutionArgs) as never,
+      subscribe: (args) => runners.get(args)!.subscribe(args as ExecutionArgs) as never,
+      onConnect: async (ctx) => {
+        const { socket } = ctx.extra;
+        const params = ctx.connectionParams ?? {};
+        const result = await checkKey(options.auth, String(params.authorization ?? params.Authorization ?? ''), log);
+        if (socket.readyState !== socket.OPEN) return false;
+        if (isRefusal(result)) {
+          if (result.status === 503) socket.close(WS_CLOSE.tryAgainLater, 'cannot check the API key right now; try again later');
+          return false;
+        }
+        const key = keyOf(result);
+        let open = socketsByKey.get(key);
+        if (!open) socketsByKey.set(key, (open = new Set()));
+        if (open.size >= limits.maxSocketsPerKey) {
+          socket.close(WS_CLOSE.tooManySockets, `at most ${limits.maxSocketsPerKey} open WebSocket connections per key`);
+          return false;
+        }
+        open.add(socket);
+        const untrackSession = options.sessions.add(result, (code, reason) => socket.close(code, reason));
+        ctx.extra.viewer = result;
+        ctx.extra.untrack = () => {
+          untrackSession();
+          open.delete(socket);
+          if (open.size === 0 && socketsByKey.get(key) === open) socketsByKey.delete(key);
+        };
+        return true;
+      },
+      onClose: (ctx) => ctx.extra.untrack?.(),
+      onSubscribe: async (ctx, _id, payload) => {
+        // graphql-ws records the operation before this hook: the count includes it.
+        if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerSocket) {
+          return [
+            new GraphQLError(`too many operations on this connection: at most ${limits.maxSubscriptionsPerSocket} subscriptions per WebSocket`, {
+              extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' },
+            }),
+          ];
+        }
+        const viewer = ctx.extra.viewer!;
+        const enveloped = getEnveloped({ viewer });
+        let document;
+        try {
+          document = enveloped.parse(payload.query);
+        } catch (error) {
+          return mask([error instanceof GraphQLError ? error : new GraphQLError('could not parse the query')]);
+        }
+        const errors = enveloped.validate(enveloped.schema, document);
+        if (errors.length) return mask(errors);
+        let contextValue;
+        try {
+          contextValue = await enveloped.contextFactory(options.context(viewer));
+        } catch (error) {
+          return mask([error instanceof GraphQLError ? error : new GraphQLError('Unexpected error.', { originalError: error as Error })]);
+        }
+        const args = {
+          schema: enveloped.schema,
+          operationName: payload.operationName,
+          document,
+          variableValues: payload.variables,
+          contextValue,
+        };
+        runners.set(args, enveloped);
+        return args;
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: mask(result.errors) } : undefined),
+      onError: (_ctx, _id, _payload, errors) => mask(errors).map((e) => e.toJSON()),
+    },
+    wss,
+  );
+
+  // graphql-ws reports every socket error on the console as an implementation fault; an oversized
+  // message is the client's, and ws has already closed that socket with 1009.
+  wss.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') log.info('closed a WebSocket that sent an oversized message', { limit: limits.maxPayloadBytes });
+      else log.warn('WebSocket error', { error: error.message });
+    });
+  });
+
+  return {
+    async close() {
+      for (const client of wss.clients) client.close(1001, 'server shutting down');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
