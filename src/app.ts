@@ -9,7 +9,7 @@ import { requestMemo, type Context, type Services } from './context.js';
 import { openDatabase, type Database } from './db/index.js';
 import { createLogger, type Logger } from './log.js';
 import { configuredSecrets } from './redact.js';
-import { createAuthenticator } from './auth.js';
+import { createAuthenticator, type Authenticator } from './auth.js';
 import { ensureAccount, ensureFallbackTenant } from './account.js';
 import { schema } from './schema/index.js';
 import { createMemoryPubSub, createRedisPubSub, type PubSub } from './pubsub.js';
@@ -73,6 +73,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   let simulator: Simulator | undefined;
   let demo: { stop(): void } | undefined;
   let sync: SyncService | undefined;
+  let auth: Authenticator | undefined;
 
   async function start() {
     db = overrides.database ?? (await openDatabase(config));
@@ -126,8 +127,9 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       });
     }
     services = { db, log, accountId, fallbackTenantId, pubsub, ...(doClient ? { doClient } : {}), ...(sync ? { sync } : {}) };
-    const auth = createAuthenticator(db, config.adminApiKey);
-    if (!auth.required) {
+    const authenticator = createAuthenticator(db, config.adminApiKey, { log });
+    auth = authenticator;
+    if (!authenticator.required) {
       log.warn('ADMIN_API_KEY is not set: the API is open to anyone who can reach it', { host: config.host });
     }
     const svc = services;
@@ -169,7 +171,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       },
       maskedErrors: { maskError: (error, message) => maskError(error, message) },
       // The viewer was found before the request was parsed (authPlugin); no second lookup.
-      context: async ({ request }) => contextFor(requestViewer(request) ?? (await auth.authenticate(request.headers.get('authorization')))),
+      context: async ({ request }) => contextFor(requestViewer(request) ?? (await authenticator.authenticate(request.headers.get('authorization')))),
     });
 
     if (overrides.listen === false) {
@@ -258,6 +260,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       }
       await doClient?.close();
       await simulator?.stop();
+      await auth?.idle();
       await pubsub?.close();
       if (db && !overrides.database) await db.close();
     })();
