@@ -129,7 +129,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       graphiql: { title: 'DigitalOcean inventory graph', subscriptionsProtocol: 'WS' },
       // GraphiQL served from this package, not a CDN: it works on machines without internet.
       renderGraphiQL,
-      plugins: hardeningPlugins(),
+      plugins: hardeningPlugins(config.queryLimits),
       logging: {
         debug: (...args) => log.debug('yoga', { args: args.map(String) }),
         info: (...args) => log.debug('yoga', { args: args.map(String) }),
