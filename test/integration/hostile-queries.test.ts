@@ -214,3 +214,35 @@ describe('query limits are linear in the document size', () => {
     expect(large).toBeLessThan(small * 8 + 20);
   }, 120_000);
 });
+
+describe('the limits are settings', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(await openEmbeddedTestDatabase(), { QUERY_MAX_COST: '50', QUERY_MAX_STRING_LENGTH: '5', QUERY_MAX_LIST_ITEMS: '2', QUERY_MAX_DEPTH: '4' });
+  });
+  afterAll(async () => {
+    await t.stop();
+    await t.db.close();
+  });
+
+  it('QUERY_MAX_COST: a page of 10 ids costs 31, a page of 20 costs 61', async () => {
+    expect((await t.gql('{ resources(first: 10) { edges { node { id } } } }')).errors).toBeUndefined();
+    const r = await t.gql('{ resources(first: 20) { edges { node { id } } } }');
+    expect(r.errors?.[0]).toMatchObject({ message: expect.stringMatching(/costs 61, more than the limit of 50/), extensions: { code: 'QUERY_TOO_COMPLEX' } });
+    // Without first or last a connection counts as a page of 20.
+    expect((await t.gql('{ resources { edges { node { id } } } }')).errors?.[0]?.message).toMatch(/costs 61/);
+  });
+
+  it('QUERY_MAX_STRING_LENGTH and QUERY_MAX_LIST_ITEMS', async () => {
+    expect((await t.gql('{ resources(filter: { search: "abcde" }) { totalCount } }')).errors).toBeUndefined();
+    const long = await t.gql('{ resources(filter: { search: "abcdef" }) { totalCount } }');
+    expect(long.errors?.[0]).toMatchObject({ message: 'resources.filter.search: at most 5 characters are allowed, got 6', extensions: { code: 'BAD_USER_INPUT' } });
+    const many = await t.gql('{ resources(filter: { kinds: [DROPLET, VOLUME, VPC] }) { totalCount } }');
+    expect(many.errors?.[0]).toMatchObject({ message: 'resources.filter.kinds: at most 2 items are allowed, got 3', extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
+  it('QUERY_MAX_DEPTH', async () => {
+    const r = await t.gql('{ resources(first: 1) { edges { node { tenant { slug } } } } }');
+    expect(r.errors?.[0]).toMatchObject({ message: expect.stringMatching(/depth limit of 4 exceeded, found 5/), extensions: { code: 'QUERY_TOO_COMPLEX' } });
+  });
+});
