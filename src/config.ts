@@ -51,7 +51,7 @@ export type QueryLimits = {
   maxTokens: number;
   /** QUERY_MAX_DIRECTIVES, default 50: directives per operation, spreads counted. */
   maxDirectives: number;
-  /** QUERY_MAX_COST, default 25000: fields a query may resolve, list sizes multiplied through (first/last, default 20). */
+  /** QUERY_MAX_COST, default 50000: fields a query may resolve, list sizes multiplied through (first/last, default 20). */
   maxCost: number;
   /** QUERY_MAX_STRING_LENGTH, default 1000: characters in a string argument (fields may declare more). */
   maxStringLength: number;
@@ -64,7 +64,7 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxAliases: 30,
   maxTokens: 4_000,
   maxDirectives: 50,
-  maxCost: 25_000,
+  maxCost: 50_000,
   maxStringLength: 1_000,
   maxListItems: 100,
 };

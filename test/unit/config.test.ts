@@ -71,7 +71,7 @@ describe('loadConfig', () => {
       maxAliases: 30,
       maxTokens: 4000,
       maxDirectives: 50,
-      maxCost: 25000,
+      maxCost: 50000,
       maxStringLength: 1000,
       maxListItems: 100,
     });
