@@ -135,7 +135,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     const svc = services;
     sessions = createKeySessions(pubsub, log);
     // The same operation checks over HTTP and WebSocket.
-    const operationPlugins: Plugin[] = [...hardeningPlugins(), ...(overrides.plugins ?? [])];
+    const operationPlugins: Plugin[] = [...hardeningPlugins(config.queryLimits), ...(overrides.plugins ?? [])];
     const maskError = (error: unknown, message = 'Unexpected error.') => {
       const original = (error as GraphQLError).originalError ?? error;
       // The located error keeps the path of the field (or list entry) that failed.

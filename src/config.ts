@@ -45,6 +45,10 @@ export type Config = {
   corsOrigins: string[];
   /** Limits on WebSocket connections (see README, Security). */
   ws: WsLimits;
+  /** QUERY_MAX_*: limits every GraphQL document and its arguments must stay within (see README, Limits). */
+  queryLimits: QueryLimits;
+  /** DATABASE_STATEMENT_TIMEOUT_MS, default 10000: longest SQL statement of a GraphQL query (0 = none). */
+  statementTimeoutMs: number;
 };
 
 /** WebSocket limits; every one is an environment setting. */
@@ -58,6 +62,36 @@ export type WsLimits = {
   /** WS_MAX_SOCKETS_PER_KEY, default 1,000: sockets of one key beyond it are closed 4429. */
   maxSocketsPerKey: number;
 };
+
+/** Limits on GraphQL requests, checked before anything runs (src/schema/limits.ts). */
+export type QueryLimits = {
+  /** QUERY_MAX_DEPTH, default 12: nesting of selections (fragments flattened, introspection exempt). */
+  maxDepth: number;
+  /** QUERY_MAX_ALIASES, default 30: aliased fields per operation, spreads counted. */
+  maxAliases: number;
+  /** QUERY_MAX_TOKENS, default 4000: lexical tokens in one document. */
+  maxTokens: number;
+  /** QUERY_MAX_DIRECTIVES, default 50: directives per operation, spreads counted. */
+  maxDirectives: number;
+  /** QUERY_MAX_COST, default 50000: fields a query may resolve, list sizes multiplied through (first/last, default 20). */
+  maxCost: number;
+  /** QUERY_MAX_STRING_LENGTH, default 1000: characters in a string argument (fields may declare more). */
+  maxStringLength: number;
+  /** QUERY_MAX_LIST_ITEMS, default 100: items in a list argument (fields may declare more). */
+  maxListItems: number;
+};
+
+export const DEFAULT_QUERY_LIMITS: QueryLimits = {
+  maxDepth: 12,
+  maxAliases: 30,
+  maxTokens: 4_000,
+  maxDirectives: 50,
+  maxCost: 50_000,
+  maxStringLength: 1_000,
+  maxListItems: 100,
+};
+
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 10_000;
 
 const ZPort = z
   .string()
@@ -90,12 +124,6 @@ const ZRedisUrl = z.string().refine((value) => {
   }
 }, 'must be a redis:// or rediss:// URL');
 
-const ZPositiveInt = z
-  .string()
-  .regex(/^\d+$/, 'must be a whole number of at least 1')
-  .transform(Number)
-  .refine((n) => n >= 1 && Number.isSafeInteger(n), 'must be a whole number of at least 1');
-
 const ZOrigins = z.string().transform((value, ctx) => {
   const origins: string[] = [];
   for (const raw of value.split(',').map((o) => o.trim()).filter(Boolean)) {
@@ -111,6 +139,17 @@ const ZOrigins = z.string().transform((value, ctx) => {
   }
   return origins;
 });
+const ZCount = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number')
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= 1_000_000_000, 'must be between 1 and 1000000000');
+
+const ZMillis = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number of milliseconds (0 = no timeout)')
+  .transform(Number)
+  .refine((n) => n <= 2_147_483_647, 'must be at most 2147483647');
 
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
@@ -128,10 +167,18 @@ const ZEnv = z.object({
   LOG_LEVEL: optional(z.enum(LOG_LEVELS)),
   NODE_ENV: optional(z.string()),
   CORS_ORIGINS: optional(ZOrigins),
-  WS_MAX_PAYLOAD_BYTES: optional(ZPositiveInt),
-  WS_CONNECTION_INIT_TIMEOUT_MS: optional(ZPositiveInt),
-  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: optional(ZPositiveInt),
-  WS_MAX_SOCKETS_PER_KEY: optional(ZPositiveInt),
+  WS_MAX_PAYLOAD_BYTES: optional(ZCount),
+  WS_CONNECTION_INIT_TIMEOUT_MS: optional(ZCount),
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: optional(ZCount),
+  WS_MAX_SOCKETS_PER_KEY: optional(ZCount),
+  QUERY_MAX_DEPTH: optional(ZCount),
+  QUERY_MAX_ALIASES: optional(ZCount),
+  QUERY_MAX_TOKENS: optional(ZCount),
+  QUERY_MAX_DIRECTIVES: optional(ZCount),
+  QUERY_MAX_COST: optional(ZCount),
+  QUERY_MAX_STRING_LENGTH: optional(ZCount),
+  QUERY_MAX_LIST_ITEMS: optional(ZCount),
+  DATABASE_STATEMENT_TIMEOUT_MS: optional(ZMillis),
 });
 
 function schedulesFrom(env: Record<string, string | undefined>, problems: string[]): Record<SyncWorkerName, Schedule> {
@@ -209,6 +256,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET ?? 100,
         maxSocketsPerKey: e.WS_MAX_SOCKETS_PER_KEY ?? 1_000,
       },
+      queryLimits: {
+        maxDepth: e.QUERY_MAX_DEPTH ?? DEFAULT_QUERY_LIMITS.maxDepth,
+        maxAliases: e.QUERY_MAX_ALIASES ?? DEFAULT_QUERY_LIMITS.maxAliases,
+        maxTokens: e.QUERY_MAX_TOKENS ?? DEFAULT_QUERY_LIMITS.maxTokens,
+        maxDirectives: e.QUERY_MAX_DIRECTIVES ?? DEFAULT_QUERY_LIMITS.maxDirectives,
+        maxCost: e.QUERY_MAX_COST ?? DEFAULT_QUERY_LIMITS.maxCost,
+        maxStringLength: e.QUERY_MAX_STRING_LENGTH ?? DEFAULT_QUERY_LIMITS.maxStringLength,
+        maxListItems: e.QUERY_MAX_LIST_ITEMS ?? DEFAULT_QUERY_LIMITS.maxListItems,
+      },
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS ?? DEFAULT_STATEMENT_TIMEOUT_MS,
     },
   };
 }

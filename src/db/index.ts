@@ -5,6 +5,8 @@ import { PrismaClient } from '../generated/prisma/client.js';
 import { applyMigrations, localMigrations } from './schema-engine.js';
 import { loadPgTypes, pgliteSql, pgSql, type SqlDriver } from './sql.js';
 import type { PGlite } from '@electric-sql/pglite';
+import { DEFAULT_STATEMENT_TIMEOUT_MS } from '../config.js';
+import { scopedPool } from './statement-scope.js';
 
 export { PrismaClient };
 export type Db = PrismaClient;
@@ -47,11 +49,19 @@ const CONNECT_TIMEOUT_MS = 5_000;
 /** How long a readiness check waits for the database before calling it unreachable. */
 const READY_TIMEOUT_MS = 2_000;
 
-export type DatabaseOptions = { databaseUrl: string | null; dataDir: string };
+export type DatabaseOptions = {
+  databaseUrl: string | null;
+  dataDir: string;
+  /**
+   * Longest SQL statement of a GraphQL query, in ms (DATABASE_STATEMENT_TIMEOUT_MS, default
+   * 10000; 0 = none). PostgreSQL only: the embedded database runs statements synchronously.
+   */
+  statementTimeoutMs?: number;
+};
 
 /** Opens PostgreSQL (DATABASE_URL) or the embedded PGlite database under dataDir. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl) : openEmbedded(options.dataDir);
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS) : openEmbedded(options.dataDir);
 }
 
 function describeTarget(url: string): string {
@@ -63,7 +73,7 @@ function describeTarget(url: string): string {
   }
 }
 
-async function openPostgres(url: string): Promise<Database> {
+async function openPostgres(url: string, statementTimeoutMs: number): Promise<Database> {
   const { PrismaPg } = await import('@prisma/adapter-pg');
   const pg = (await import('pg')).default;
   await loadPgTypes();
@@ -73,12 +83,22 @@ async function openPostgres(url: string): Promise<Database> {
     // An idle connection dropped by the server (outage, restart, pg_terminate_backend): the
     // pool discards it and opens a new one on next use. Without this listener the process would crash.
   });
+  // GraphQL queries' statements run on connections of their own, with the statement timeout.
+  const queryPool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: 5_000,
+    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
+  });
+  queryPool.on('error', () => {});
+  const routed = scopedPool(pool, queryPool);
   const target = describeTarget(url);
   const locks = advisoryLocks(url);
-  const db = wrapFactory(new PrismaPg(pool), 'postgres', async () => {
+  const db = wrapFactory(new PrismaPg(routed), 'postgres', async () => {
     await locks.close();
+    await queryPool.end().catch(() => {});
     await pool.end().catch(() => {});
-  }, locks.tryLock, (count) => pgSql(pool, count));
+  }, locks.tryLock, (count) => pgSql(routed, count));
   try {
     await db.prisma.$queryRawUnsafe('SELECT 1');
   } catch (error) {

@@ -1,12 +1,14 @@
 import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import { GraphQLError } from 'graphql';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Context } from '../context.js';
 import { lenientDecoder, resolveNodeList, resolveOneNode } from './node-lookup.js';
+import { fieldCost } from './cost.js';
 
 /** The Pothos builder: plugins and scalars' shapes only; types live in their own files. */
 export const builder = new SchemaBuilder<{
@@ -22,7 +24,10 @@ export const builder = new SchemaBuilder<{
     Decimal: { Input: string; Output: Prisma.Decimal | string };
   };
 }>({
-  plugins: [PrismaPlugin, RelayPlugin],
+  plugins: [PrismaPlugin, RelayPlugin, ComplexityPlugin],
+  // Costs only: the limit (QUERY_MAX_COST) is checked before execution in limits.ts, where it
+  // is a setting and a refusal costs no resolver call.
+  complexity: { fieldComplexity: fieldCost },
   defaultFieldNullability: false,
   prisma: {
     client: (ctx) => ctx.db.prisma,

@@ -11,6 +11,7 @@ import { UserErrorRef, type UserErrorShape } from './enums.js';
 import { InvoiceLineConnection, InvoiceLineFilterInput, LINE_ORDER, lineWhere, UnmatchedReasonEnum } from './invoice-line.js';
 import { invoiceLineScope, invoiceScope, isScoped } from '../scope.js';
 import { assertPageArgs, connectionSizes, namedConnection, type PageArgs } from './pagination.js';
+import { inputLimits } from './request-limits.js';
 
 export const InvoiceSourceEnum = builder.enumType('InvoiceSource', { values: ['API', 'CSV'] as const });
 
@@ -142,7 +143,9 @@ builder.queryFields((t) => ({
 const IngestInvoiceInput = builder.inputType('IngestInvoiceInput', {
   fields: (t) => ({
     providerUuid: t.string({ description: 'Fetch this invoice from the DigitalOcean API ("preview" for the month to date).' }),
-    csv: t.string({ description: 'Or: the text of a DigitalOcean invoice CSV.' }),
+    // Its own limit (20 MiB, FILE_TOO_LARGE) is the ingest's; this one only lifts the default
+    // string maximum up to the request body limit (graphql-yoga's 25 MB).
+    csv: t.string({ description: 'Or: the text of a DigitalOcean invoice CSV.', ...inputLimits({ maxLength: 25_000_000 }) }),
     period: t.string({ description: 'Billing month (YYYY-MM); required with csv.' }),
   }),
 });

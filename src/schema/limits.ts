@@ -1,73 +1,93 @@
-import {
-  GraphQLError,
-  Kind,
-  type ASTVisitor,
-  type FragmentDefinitionNode,
-  type SelectionSetNode,
-  type ValidationContext,
-} from 'graphql';
+import { GraphQLError, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../config.js';
+import { QUERY_TOO_COMPLEX, checkRequest } from './request-limits.js';
 
-/** Limits on hostile queries, the same over HTTP and WebSocket. */
-export const QUERY_LIMITS = {
-  /** Tokens in one document (graphql-js stops parsing past it). */
-  maxTokens: 4_000,
-  /** Nesting of selection sets, fragments expanded. */
-  maxDepth: 12,
-  /** Field aliases in one document (each alias can multiply the work). */
-  maxAliases: 30,
-} as const;
+export { QUERY_TOO_COMPLEX };
+import { hideSuggestions } from './suggestions.js';
+import { databaseScopePlugin } from './database-scope.js';
 
-function depthOf(set: SelectionSetNode | undefined, fragments: Record<string, FragmentDefinitionNode>, seen: Set<string>): number {
-  if (!set) return 0;
-  let max = 0;
-  for (const sel of set.selections) {
-    // Introspection (GraphiQL, code generators) nests ofType deeply but is bounded by the schema.
-    if (sel.kind === Kind.FIELD && sel.name.value.startsWith('__')) max = Math.max(max, 1);
-    else if (sel.kind === Kind.FIELD) max = Math.max(max, sel.selectionSet ? 1 + depthOf(sel.selectionSet, fragments, seen) : 1);
-    else if (sel.kind === Kind.INLINE_FRAGMENT) max = Math.max(max, depthOf(sel.selectionSet, fragments, seen));
-    else if (!seen.has(sel.name.value)) {
-      const fragment = fragments[sel.name.value];
-      max = Math.max(max, depthOf(fragment?.selectionSet, fragments, new Set([...seen, sel.name.value])));
-    }
-  }
-  return max;
+export type { QueryLimits };
+
+/** The default limits (each one a setting, see README "Limits"). */
+export const QUERY_LIMITS: QueryLimits = DEFAULT_QUERY_LIMITS;
+
+export function tooComplex(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: QUERY_TOO_COMPLEX } });
 }
 
-function limitRule(context: ValidationContext): ASTVisitor {
-  const doc = context.getDocument();
-  const fragments: Record<string, FragmentDefinitionNode> = {};
-  for (const def of doc.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
-  let aliases = 0;
-  return {
-    Field(node) {
-      if (node.alias && ++aliases === QUERY_LIMITS.maxAliases + 1) {
-        context.reportError(new GraphQLError(`too many aliases: at most ${QUERY_LIMITS.maxAliases} per document`, { extensions: { code: 'QUERY_TOO_COMPLEX' } }));
-      }
-    },
-    OperationDefinition(node) {
-      const depth = depthOf(node.selectionSet, fragments, new Set());
-      if (depth > QUERY_LIMITS.maxDepth) {
-        context.reportError(
-          new GraphQLError(`query is nested ${depth} levels deep; at most ${QUERY_LIMITS.maxDepth} are allowed`, {
-            nodes: [node],
-            extensions: { code: 'QUERY_TOO_COMPLEX' },
-          }),
-        );
-      }
-    },
-  };
+/** graphql-armor reports a rejection as a "Syntax Error: …"; ours carry a code instead. */
+function reportTo(context: ValidationContext | null, error: GraphQLError) {
+  const refused = tooComplex(error.message.replace(/^Syntax Error: /, ''));
+  if (!context) throw refused;
+  context.reportError(refused);
 }
 
-export function hardeningPlugins(): Plugin[] {
+/**
+ * The limits on hostile documents, the same over HTTP and WebSocket (both run through
+ * yoga's envelop). Each is linear in the document size: graphql-armor's rules walk every
+ * fragment once (its depth is memoised), the cost is computed with
+ * `@pothos/plugin-complexity`, memoised per selection set, and the argument check visits
+ * the operation and each fragment it uses once.
+ *
+ * - parse: at most `maxTokens` tokens (graphql-armor max-tokens stops the lexer there);
+ * - validation: depth (introspection exempt, fragments flattened), aliases, directives; no
+ *   "Did you mean" suggestions in any error;
+ * - before execution (these depend on variables, so they are not cached with the
+ *   document): every string and list argument within its maximum and free of NUL bytes,
+ *   then the cost of the operation within `maxCost`;
+ * - query statements run with the database statement timeout and are cancelled when the
+ *   client goes away (`databaseScopePlugin`).
+ */
+export function hardeningPlugins(limits: QueryLimits = DEFAULT_QUERY_LIMITS): Plugin[] {
+  const onReject = [reportTo];
   return [
+    maxTokensPlugin({ n: limits.maxTokens, onReject: [(_ctx, error) => reportTo(null, error)] }) as Plugin,
     {
-      onParse({ setParseFn, parseFn }) {
-        setParseFn((source, options) => parseFn(source, { ...options, maxTokens: QUERY_LIMITS.maxTokens }));
-      },
       onValidate({ addValidationRule }) {
-        addValidationRule(limitRule);
+        addValidationRule(maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, propagateOnRejection: false, onReject }));
+        addValidationRule(maxAliasesRule({ n: limits.maxAliases, propagateOnRejection: false, onReject }));
+        addValidationRule(maxDirectivesRule({ n: limits.maxDirectives, propagateOnRejection: false, onReject }));
       },
     },
+    blockFieldSuggestionsPlugin({ mask: '' }) as Plugin,
+    {
+      onValidate() {
+        // graphql-armor masks `Did you mean "x"?`; graphql-js also says `Did you mean the enum value "X"?`.
+        return ({ valid, result, setResult }) => {
+          if (!valid) setResult(result.map(hideSuggestions));
+        };
+      },
+      onExecute({ args, setResultAndStopExecution }) {
+        const errors = checkRequest(args, limits);
+        if (errors.length) {
+          setResultAndStopExecution({ errors });
+          return;
+        }
+        return {
+          onExecuteDone({ result, setResult }) {
+            if ('errors' in result && result.errors?.length) setResult({ ...result, errors: result.errors.map(hideSuggestions) });
+          },
+        };
+      },
+      onSubscribe({ args, setResultAndStopExecution }) {
+        const errors = checkRequest(args, limits);
+        if (errors.length) {
+          setResultAndStopExecution({ errors });
+          return;
+        }
+        return {
+          onSubscribeResult({ result, setResult }) {
+            if ('errors' in result && result.errors?.length) setResult({ ...result, errors: result.errors.map(hideSuggestions) });
+          },
+        };
+      },
+    },
+    databaseScopePlugin(),
   ];
 }

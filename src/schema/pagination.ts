@@ -1,9 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { builder } from './builder.js';
 
-/** Largest page any connection returns. */
-export const MAX_PAGE_SIZE = 100;
-export const DEFAULT_PAGE_SIZE = 20;
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page-size.js';
 
 /** Rejects page sizes outside 0..100 with a message that says why (never silently clamps). */
 export type PageArgs = { first?: number | null; last?: number | null };

@@ -73,6 +73,36 @@ describe('loadConfig', () => {
     expect(r.ok && r.config.port).toBe(4000);
     expect(r.ok && r.config.databaseUrl).toBeNull();
   });
+
+  it('reads the query limits and the statement timeout, with documented defaults', () => {
+    const defaults = loadConfig({});
+    expect(defaults.ok && defaults.config.queryLimits).toEqual({
+      maxDepth: 12,
+      maxAliases: 30,
+      maxTokens: 4000,
+      maxDirectives: 50,
+      maxCost: 50000,
+      maxStringLength: 1000,
+      maxListItems: 100,
+    });
+    expect(defaults.ok && defaults.config.statementTimeoutMs).toBe(10_000);
+    const set = loadConfig({
+      QUERY_MAX_DEPTH: '8',
+      QUERY_MAX_ALIASES: '5',
+      QUERY_MAX_TOKENS: '900',
+      QUERY_MAX_DIRECTIVES: '3',
+      QUERY_MAX_COST: '1000',
+      QUERY_MAX_STRING_LENGTH: '64',
+      QUERY_MAX_LIST_ITEMS: '10',
+      DATABASE_STATEMENT_TIMEOUT_MS: '0',
+    });
+    expect(set.ok && set.config.queryLimits).toEqual({ maxDepth: 8, maxAliases: 5, maxTokens: 900, maxDirectives: 3, maxCost: 1000, maxStringLength: 64, maxListItems: 10 });
+    expect(set.ok && set.config.statementTimeoutMs).toBe(0);
+    const bad = loadConfig({ QUERY_MAX_COST: 'lots', QUERY_MAX_DEPTH: '0', DATABASE_STATEMENT_TIMEOUT_MS: '-1' });
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.problems.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_STATEMENT_TIMEOUT_MS', 'QUERY_MAX_COST', 'QUERY_MAX_DEPTH']);
+  });
 });
 
 describe('loadConfig: browser and WebSocket safety settings', () => {
