@@ -15,9 +15,15 @@ import { formatMoney, parseMoney } from './money.js';
  * resource's kind), resource URN; `null` collects what none applies to (unmatched lines,
  * tax, credits, resources with no tenant/project), with a label saying so.
  *
- * Tenant attribution is the one in effect at the end of the period: the `to` of the
- * resource's last TENANT_CHANGED event before the next month starts; when all its events
- * are later, the `from` of the first of them; when it has none, its current tenant.
+ * Tenant attribution: the tenant in effect at the period's end where the resource's history
+ * covers that time; for a resource first seen after the period ended, its current tenant
+ * (the best knowledge there is: an inventory installed after the month knows nothing of who
+ * held the resource then, and its first sync's fallback tenant is no such knowledge).
+ * - History covers the end when the resource was first seen (its `firstSeenAt`, or an
+ *   earlier event) before the next month started. Then: the `to` of its last TENANT_CHANGED
+ *   event before the end; when all of them are later, the `from` of the first; when it has
+ *   none, its current tenant.
+ * - Otherwise: its current tenant, whatever its later events say.
  */
 
 export const COST_GROUPS = ['TENANT', 'PROJECT', 'KIND', 'RESOURCE'] as const;
@@ -46,6 +52,7 @@ export const SCOPED_UNATTRIBUTED_LABELS: Record<CostGroupBy, string> = {
 
 type Row = {
   resourceId: string | null;
+  firstSeenAt: Date | string | null;
   urn: string | null;
   name: string | null;
   resourceKind: string | null;
@@ -72,33 +79,46 @@ export async function invoicesForPeriod(prisma: PrismaClient, accountId: string,
   return all.filter((i) => i.isPreview).map((i) => i.id);
 }
 
-/**
- * Tenant id in effect at `end` for every resource matched by lines of `invoiceIds`, for the
- * resources whose TENANT_CHANGED events say so (others: their current tenant).
- */
+/** What the event history of the matched resources says about their tenant at `end`. */
+type TenantHistory = {
+  /** Tenant id in effect at `end`, for resources whose TENANT_CHANGED events say so. */
+  atEnd: Map<string, string | null>;
+  /** Earliest event of any type, per resource (history may start before `firstSeenAt`). */
+  firstEventAt: Map<string, Date>;
+};
+
+/** `TenantHistory` of every resource matched by lines of `invoiceIds` (one statement). */
 async function tenantsAt(
   prisma: PrismaClient,
   accountId: string,
   invoiceIds: string[],
   end: Date,
   tenantIdBySlugOrId: Map<string, string>,
-): Promise<Map<string, string | null>> {
-  const events = await prisma.$queryRawUnsafe<{ resourceId: string; from: string | null; to: string | null; at: Date }[]>(
-    `SELECT e."resourceId", e."from", e."to", e.at
-       FROM "ResourceEvent" e
+): Promise<TenantHistory> {
+  const events = await prisma.$queryRawUnsafe<{ resourceId: string; type: string; from: string | null; to: string | null; at: Date; sequence: number }[]>(
+    `WITH matched AS (
+       SELECT DISTINCT m."resourceId" FROM "InvoiceMatch" m JOIN "InvoiceLine" l ON l.id = m."lineId"
+        WHERE l."invoiceId" = ANY(string_to_array($2, ',')::uuid[]))
+     SELECT e."resourceId", e.type::text AS type, e."from", e."to", e.at, e.sequence
+       FROM "ResourceEvent" e JOIN matched x ON x."resourceId" = e."resourceId"
       WHERE e."accountId" = $1::uuid AND e.type = 'TENANT_CHANGED'
-        AND e."resourceId" IN (
-          SELECT m."resourceId" FROM "InvoiceMatch" m JOIN "InvoiceLine" l ON l.id = m."lineId"
-           WHERE l."invoiceId" = ANY(string_to_array($2, ',')::uuid[]))
-      ORDER BY e."resourceId", e.sequence`,
+     UNION ALL
+     SELECT f."resourceId", 'FIRST', NULL, NULL, f.at, f.sequence
+       FROM matched x CROSS JOIN LATERAL (
+         SELECT e."resourceId", e.at, e.sequence FROM "ResourceEvent" e
+          WHERE e."resourceId" = x."resourceId" ORDER BY e.sequence LIMIT 1) f
+      ORDER BY 1, 6`,
     accountId,
     invoiceIds.join(','),
   );
   const out = new Map<string, string | null>();
+  const firstEventAt = new Map<string, Date>();
   const decided = new Set<string>();
   const resolve = (slug: string | null) => (slug ? (tenantIdBySlugOrId.get(slug) ?? null) : null);
   for (const e of events) {
     const at = e.at instanceof Date ? e.at : new Date(e.at);
+    if (!firstEventAt.has(e.resourceId)) firstEventAt.set(e.resourceId, at);
+    if (e.type !== 'TENANT_CHANGED') continue;
     if (at < end) {
       out.set(e.resourceId, resolve(e.to));
       decided.add(e.resourceId);
@@ -107,7 +127,7 @@ async function tenantsAt(
       decided.add(e.resourceId);
     }
   }
-  return out;
+  return { atEnd: out, firstEventAt };
 }
 
 /**
@@ -127,7 +147,7 @@ export async function computeCosts(
   const invoiceIds = await invoicesForPeriod(prisma, accountId, period);
   if (invoiceIds.length === 0) return [];
   const rows = await prisma.$queryRawUnsafe<Row[]>(
-    `SELECT r.id AS "resourceId", r.urn, r.name, r.kind::text AS "resourceKind", r."tenantId", r."projectId",
+    `SELECT r.id AS "resourceId", r."firstSeenAt", r.urn, r.name, r.kind::text AS "resourceKind", r."tenantId", r."projectId",
             l."derivedKind"::text AS "derivedKind", sum(l.amount)::text AS amount, count(*)::int AS "lineCount"
        FROM "InvoiceLine" l
        LEFT JOIN "InvoiceMatch" m ON m."lineId" = l.id
@@ -147,9 +167,17 @@ export async function computeCosts(
     tenantIdBySlugOrId.set(t.slug, t.id);
     tenantIdBySlugOrId.set(t.id, t.id);
   }
-  const historic = needTenant ? await tenantsAt(prisma, accountId, invoiceIds, periodEnd(period), tenantIdBySlugOrId) : new Map<string, string | null>();
-  const tenantOf = (r: Row): string | null =>
-    r.resourceId === null ? null : historic.has(r.resourceId) ? historic.get(r.resourceId)! : r.tenantId;
+  const end = periodEnd(period);
+  const history: TenantHistory = needTenant
+    ? await tenantsAt(prisma, accountId, invoiceIds, end, tenantIdBySlugOrId)
+    : { atEnd: new Map(), firstEventAt: new Map() };
+  const tenantOf = (r: Row): string | null => {
+    if (r.resourceId === null) return null;
+    const seen = [r.firstSeenAt === null ? null : new Date(r.firstSeenAt), history.firstEventAt.get(r.resourceId) ?? null];
+    const coveredFrom = Math.min(...seen.map((d) => (d === null ? Infinity : d.getTime())));
+    if (coveredFrom >= end.getTime()) return r.tenantId;
+    return history.atEnd.has(r.resourceId) ? history.atEnd.get(r.resourceId)! : r.tenantId;
+  };
   const projects =
     groupBy === 'PROJECT' ? await prisma.project.findMany({ where: projectScope(viewing), select: { id: true, providerId: true, name: true } }) : [];
   const projectById = new Map(projects.map((p) => [p.id, p]));

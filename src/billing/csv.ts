@@ -1,7 +1,9 @@
+import { parse as parseStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { normalizeHours } from './do-invoice.js';
-import { assignLineKeys } from './line-key.js';
+import { assignLineKeys, lineKeySteps } from './line-key.js';
 import { formatMoney, MoneyParseError, parseMoney } from './money.js';
+import { createSlicer, runStepsSliced, type Slicer } from './slice.js';
 import { parseInvoiceTimestamp } from './timestamp.js';
 import type { InvoiceInputError, InvoiceResult, ParsedInvoiceLine } from './types.js';
 
@@ -18,14 +20,16 @@ import type { InvoiceInputError, InvoiceResult, ParsedInvoiceLine } from './type
  *   `2020-07-01 00:00:00 +0000` or ISO-8601; empty `hours` (tax rows), dates and optional
  *   text become null.
  * - Real CSV: quoted fields may contain commas, quotes and newlines; a UTF-8 BOM, CRLF
- *   line ends and blank lines are tolerated.
+ *   line ends, blank and whitespace-only lines, rows of empty fields, trailing commas, and
+ *   totals rows (`Total`, `Subtotal`, `Grand total`, or an amount-only row equal to the sum
+ *   so far) are tolerated and skipped. A row without a product is a line of its own.
  * - Line numbers in errors are 1-based file lines, the header being line 1.
+ * - Only a malformed file fails: a wrong header, unbalanced quotes, a row with missing
+ *   fields, an amount, hours or date that is not one.
  *
- * Duplicate policy: two rows identical in every column are rejected as `DUPLICATE_LINE`
- * (with both line numbers). DO bills each charge once per row with its own hours and
- * period, so an exact repeat is taken for a copy-paste or concatenation mistake rather
- * than a charge; no DO source shows one. (The API path keeps repeated items instead, giving
- * them distinct keys by occurrence: there the content comes from DO itself.)
+ * Rows identical in every column are separate charges: the CSV has no resource id, so two
+ * same-named droplets in one project running the whole month bill two identical rows. Each
+ * is its own line, with a distinct key by occurrence (`line-key.ts`, as for API items).
  */
 
 /** Largest CSV accepted, in bytes (20 MiB: a large account's invoice is well under 1 MiB). */
@@ -98,11 +102,17 @@ function skipBlank(buf: Buffer, from: number): number {
 
 type CsvRecord = { record: string[]; info: { bytes: number } };
 
-/**
- * Parses DigitalOcean's invoice CSV. Never throws on bad input: every problem comes back as
- * `{ ok: false, error: { code, message, line? } }` (codes in `INVOICE_INPUT_ERROR_CODES`).
- */
-export function parseInvoiceCsv(input: string | Buffer): ParsedInvoiceCsv {
+/** csv-parse options shared by the one-shot and the streaming reader. */
+const CSV_OPTIONS = { bom: true, info: true, skip_empty_lines: true, relax_column_count: true } as const;
+
+/** Bytes handed to the streaming parser between two turns of the event loop. */
+const STREAM_CHUNK = 64 * 1024;
+
+/** `Total`, `Subtotal`, `Grand total`, `Invoice total (USD)`: a row that sums others, not a charge. */
+const TOTAL_LABEL_RE = /^\s*(?:sub-?\s*|grand\s+|invoice\s+)?totals?\b/i;
+
+/** The checks before any parsing: size, emptiness. `{ buf }` when the input may be parsed. */
+function precheck(input: string | Buffer): { buf: Buffer } | { ok: false; error: InvoiceInputError } {
   const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.length;
   if (size > MAX_INVOICE_CSV_BYTES) {
     return fail({
@@ -111,52 +121,65 @@ export function parseInvoiceCsv(input: string | Buffer): ParsedInvoiceCsv {
     });
   }
   const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
-  const text = buf.toString('utf8').replace(/^\uFEFF/, '');
-  if (text.trim() === '') return fail({ code: 'EMPTY_FILE', message: 'invoice CSV is empty' });
+  if (isBlank(buf)) return fail({ code: 'EMPTY_FILE', message: 'invoice CSV is empty' });
+  return { buf };
+}
 
-  let records: CsvRecord[];
-  try {
-    records = parse(buf, {
-      bom: true,
-      info: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-    }) as unknown as CsvRecord[];
-  } catch (err) {
-    const e = err as { code?: unknown; message?: unknown; lines?: unknown };
-    if (typeof e.code === 'string' && e.code.startsWith('CSV_')) {
-      return fail({
-        code: 'INVALID_CSV',
-        message: `invoice CSV is not valid CSV: ${String(e.message)}`,
-        ...(typeof e.lines === 'number' ? { line: e.lines } : {}),
-      });
+/** Nothing but a BOM and whitespace (checked on bytes, without decoding a large file). */
+function isBlank(buf: Buffer): boolean {
+  let i = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  for (; i < buf.length; i++) {
+    const b = buf[i]!;
+    if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0b && b !== 0x0c) return false;
+  }
+  return true;
+}
+
+/** A csv-parse error as `INVALID_CSV`; anything else is rethrown. */
+function csvError(err: unknown): { ok: false; error: InvoiceInputError } {
+  const e = err as { code?: unknown; message?: unknown; lines?: unknown };
+  if (typeof e.code === 'string' && e.code.startsWith('CSV_')) {
+    return fail({
+      code: 'INVALID_CSV',
+      message: `invoice CSV is not valid CSV: ${String(e.message)}`,
+      ...(typeof e.lines === 'number' ? { line: e.lines } : {}),
+    });
+  }
+  throw err;
+}
+
+/**
+ * Turns parsed records into invoice lines, one record at a time, so the same reading serves
+ * the one-shot parse and the streaming one. `accept` returns an error to stop at, or null.
+ */
+class InvoiceRowReader {
+  private readonly newlines: number[];
+  private previousEnd: number;
+  private header: { index: Map<Column, number>; width: number; needed: number } | null = null;
+  readonly lines: Omit<ParsedInvoiceLine, 'lineKey'>[] = [];
+  total = 0n;
+
+  constructor(private readonly buf: Buffer) {
+    this.newlines = newlineOffsets(buf);
+    this.previousEnd = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  }
+
+  accept(r: CsvRecord): { ok: false; error: InvoiceInputError } | null {
+    const line = lineAt(this.newlines, skipBlank(this.buf, this.previousEnd));
+    this.previousEnd = r.info.bytes;
+    const fields = r.record;
+    if (this.header === null) {
+      const h = readHeader(fields);
+      if (!h.ok) return h;
+      this.header = { index: h.index, width: h.width, needed: Math.max(...h.index.values()) + 1 };
+      return null;
     }
-    throw err;
-  }
-
-  const newlines = newlineOffsets(buf);
-  let previousEnd = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-  const located = records.map((r) => {
-    const line = lineAt(newlines, skipBlank(buf, previousEnd));
-    previousEnd = r.info.bytes;
-    return { fields: r.record, line };
-  });
-  const [header, ...rows] = located;
-  if (!header) return fail({ code: 'EMPTY_FILE', message: 'invoice CSV is empty' });
-
-  const headerResult = readHeader(header.fields);
-  if (!headerResult.ok) return headerResult;
-  const { index, width } = headerResult;
-
-  if (rows.length === 0) {
-    return fail({ code: 'EMPTY_FILE', message: 'invoice CSV has a header but no lines', line: 1 });
-  }
-
-  const seen = new Map<string, number>();
-  const lines: Omit<ParsedInvoiceLine, 'lineKey'>[] = [];
-  let total = 0n;
-  for (const { fields, line } of rows) {
-    if (fields.length !== width) {
+    // Whitespace-only lines and rows of empty fields (what a spreadsheet leaves at the end).
+    if (fields.every((f) => f.trim() === '')) return null;
+    const { index, width, needed } = this.header;
+    // A trailing comma or an unnamed last column: extra or missing fields at the end are
+    // tolerated when empty and beyond every named column; anything else is malformed.
+    if (fields.length < needed || (fields.length > width && fields.slice(width).some((f) => f.trim() !== ''))) {
       return fail({
         code: 'INVALID_CSV',
         message: `line ${line}: expected ${width} fields as in the header, got ${fields.length}`,
@@ -172,20 +195,11 @@ export function parseInvoiceCsv(input: string | Buffer): ParsedInvoiceCsv {
       return v === '' ? null : v;
     };
 
-    const rowKey = JSON.stringify(fields.map((f) => f.trim()));
-    const firstLine = seen.get(rowKey);
-    if (firstLine !== undefined) {
-      return fail({
-        code: 'DUPLICATE_LINE',
-        message: `line ${line} repeats line ${firstLine} exactly`,
-        line,
-        lines: [firstLine, line],
-      });
-    }
-    seen.set(rowKey, line);
-
     const product = raw('product');
-    if (product === '') return fail({ code: 'INVALID_CSV', message: `line ${line}: empty product`, line });
+    const description = raw('description');
+    const totalsShape = raw('hours') === '' && (product === '' || TOTAL_LABEL_RE.test(product)) && (description === '' || TOTAL_LABEL_RE.test(description));
+    const labelled = TOTAL_LABEL_RE.test(product) || TOTAL_LABEL_RE.test(description) || TOTAL_LABEL_RE.test(raw('group_description'));
+    if (totalsShape && labelled) return null;
 
     let cents: bigint;
     try {
@@ -194,6 +208,9 @@ export function parseInvoiceCsv(input: string | Buffer): ParsedInvoiceCsv {
       if (!(err instanceof MoneyParseError)) throw err;
       return fail({ code: 'INVALID_AMOUNT', message: `line ${line}: ${err.message}`, line });
     }
+    // An unlabelled amount-only row is a total only when it is the running total; otherwise
+    // it is kept as a line rather than dropping money.
+    if (totalsShape && this.lines.length > 0 && cents === this.total) return null;
 
     const hours = normalizeHours(raw('hours'));
     if (hours === undefined) {
@@ -222,12 +239,12 @@ export function parseInvoiceCsv(input: string | Buffer): ParsedInvoiceCsv {
       times.push(d);
     }
 
-    total += cents;
-    lines.push({
-      position: lines.length,
+    this.total += cents;
+    this.lines.push({
+      position: this.lines.length,
       product,
       groupDescription: opt('group_description'),
-      description: raw('description'),
+      description,
       amount: formatMoney(cents),
       hours,
       startTime: times[0] ?? null,
@@ -237,9 +254,92 @@ export function parseInvoiceCsv(input: string | Buffer): ParsedInvoiceCsv {
       resourceUuid: null,
       resourceProviderId: null,
     });
+    return null;
   }
 
-  return { ok: true, lines: assignLineKeys(lines), total: formatMoney(total) };
+  /** The error of a file without lines, or null. */
+  emptiness(): { ok: false; error: InvoiceInputError } | null {
+    if (this.header === null) return fail({ code: 'EMPTY_FILE', message: 'invoice CSV is empty' });
+    if (this.lines.length === 0) return fail({ code: 'EMPTY_FILE', message: 'invoice CSV has a header but no lines', line: 1 });
+    return null;
+  }
+}
+
+/**
+ * Parses DigitalOcean's invoice CSV in one go. Never throws on bad input: every problem comes
+ * back as `{ ok: false, error: { code, message, line? } }` (codes in
+ * `INVOICE_INPUT_ERROR_CODES`). For large input use `parseInvoiceCsvSliced` (same result).
+ */
+export function parseInvoiceCsv(input: string | Buffer): ParsedInvoiceCsv {
+  const pre = precheck(input);
+  if (!('buf' in pre)) return pre;
+  let records: CsvRecord[];
+  try {
+    records = parse(pre.buf, CSV_OPTIONS) as unknown as CsvRecord[];
+  } catch (err) {
+    return csvError(err);
+  }
+  const reader = new InvoiceRowReader(pre.buf);
+  for (const r of records) {
+    const stop = reader.accept(r);
+    if (stop) return stop;
+  }
+  const empty = reader.emptiness();
+  if (empty) return empty;
+  return { ok: true, lines: assignLineKeys(reader.lines), total: formatMoney(reader.total) };
+}
+
+/**
+ * `parseInvoiceCsv` without blocking the event loop: csv-parse's streaming parser is fed
+ * `STREAM_CHUNK` bytes per turn of the event loop, and reading rows and hashing line keys
+ * yield whenever a slice of `SLICE_MS` is used up. Same lines and keys as `parseInvoiceCsv`;
+ * a file with several problems is refused at the first one met in reading order (the one-shot
+ * parse reports a CSV syntax error before any row's).
+ */
+export async function parseInvoiceCsvSliced(input: string | Buffer, slicer: Slicer = createSlicer()): Promise<ParsedInvoiceCsv> {
+  const pre = precheck(input);
+  if (!('buf' in pre)) return pre;
+  const { buf } = pre;
+  const reader = new InvoiceRowReader(buf);
+  const parser = parseStream(CSV_OPTIONS);
+  const pending: CsvRecord[] = [];
+  let parseError: unknown = null;
+  parser.on('data', (r: CsvRecord) => pending.push(r));
+  parser.on('error', (err) => {
+    parseError ??= err;
+  });
+  const ended = new Promise<void>((resolve) => {
+    parser.on('end', resolve);
+    parser.on('close', resolve);
+  });
+  const drain = async (): Promise<{ ok: false; error: InvoiceInputError } | null> => {
+    for (let i = 0; i < pending.length; i++) {
+      const stop = reader.accept(pending[i]!);
+      if (stop) return stop;
+      if (slicer.due()) await slicer.pause();
+    }
+    pending.length = 0;
+    return null;
+  };
+  try {
+    for (let at = 0; at < buf.length; at += STREAM_CHUNK) {
+      parser.write(buf.subarray(at, at + STREAM_CHUNK));
+      await slicer.pause();
+      if (parseError) return csvError(parseError);
+      const stop = await drain();
+      if (stop) return stop;
+    }
+    parser.end();
+    await ended;
+    const stop = await drain();
+    if (stop) return stop;
+    if (parseError) return csvError(parseError);
+  } finally {
+    parser.destroy();
+  }
+  const empty = reader.emptiness();
+  if (empty) return empty;
+  return { ok: true, lines: await runStepsSliced(lineKeySteps(reader.lines), slicer), total: formatMoney(reader.total) };
 }
 
 function readHeader(

@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import { z } from 'zod';
 import type { Invoice, PrismaClient } from '../generated/prisma/client.js';
 import { DoError, isDoStatus } from '../sync/errors.js';
 import type { DoSession } from '../sync/client.js';
-import { MAX_INVOICE_CSV_BYTES, parseInvoiceCsv, validatePeriod } from './csv.js';
+import { MAX_INVOICE_CSV_BYTES, parseInvoiceCsvSliced, validatePeriod } from './csv.js';
 import { linesFromApiItems, ZDoInvoiceList, ZDoInvoiceListItem, type TDoInvoiceListItem } from './do-invoice.js';
 import { normalizeMoney } from './money.js';
+import { utf8Sliced } from './slice.js';
 import { loadMatchIndex, matchLines, replaceInvoice, type InvoiceHeader } from './store.js';
 import type { InvoiceInputError, ParsedInvoiceLine } from './types.js';
 
@@ -24,7 +25,8 @@ import type { InvoiceInputError, ParsedInvoiceLine } from './types.js';
 /**
  * Stable codes of an ingest that did not happen (nothing was written):
  * - `INVALID_CSV`, `EMPTY_FILE`, `INVALID_AMOUNT`, `INVALID_DATE`, `FILE_TOO_LARGE`,
- *   `DUPLICATE_LINE`, `INVALID_PERIOD`: bad input (see `parseInvoiceCsv`);
+ *   `INVALID_PERIOD`: a malformed file or period (see `parseInvoiceCsv`; rows identical in
+ *   every column are separate charges, never an error);
  * - `INVALID_INPUT`: a malformed invoice uuid, or neither/both of uuid and CSV;
  * - `NOT_FOUND`: DigitalOcean does not know the invoice uuid (or has no preview);
  * - `UPSTREAM_ERROR`: DigitalOcean failed (5xx after retries, network, malformed items), or
@@ -36,7 +38,6 @@ export const INGEST_ERROR_CODES = [
   'INVALID_AMOUNT',
   'INVALID_DATE',
   'FILE_TOO_LARGE',
-  'DUPLICATE_LINE',
   'INVALID_PERIOD',
   'INVALID_INPUT',
   'NOT_FOUND',
@@ -78,7 +79,7 @@ function hashLines(lines: readonly ParsedInvoiceLine[]): string {
 
 async function store(prisma: PrismaClient, accountId: string, header: InvoiceHeader, lines: ParsedInvoiceLine[]): Promise<IngestSuccess> {
   const index = await loadMatchIndex(prisma, accountId);
-  const result = await replaceInvoice(prisma, accountId, header, matchLines(lines, index));
+  const result = await replaceInvoice(prisma, accountId, header, await matchLines(lines, index));
   return { ok: true, ...result };
 }
 
@@ -99,6 +100,8 @@ function inputErrorPath(base: string[], e: InvoiceInputError): string[] {
 /**
  * Ingests DigitalOcean's invoice CSV for `period` (`YYYY-MM`). The CSV has no resource ids,
  * so lines match by description. Input over `MAX_INVOICE_CSV_BYTES` is refused before parsing.
+ * Parsing, matching and writing give the event loop a turn every few milliseconds
+ * (`slice.ts`), so a 20 MiB file never freezes the server.
  */
 export async function ingestCsv(prisma: PrismaClient, accountId: string, csv: string, period: string): Promise<IngestResult> {
   if (exceedsBytes(csv, MAX_INVOICE_CSV_BYTES)) {
@@ -106,7 +109,10 @@ export async function ingestCsv(prisma: PrismaClient, accountId: string, csv: st
   }
   const p = validatePeriod(period);
   if (!p.ok) return fail('INVALID_PERIOD', p.error.message, ['input', 'period']);
-  const parsed = parseInvoiceCsv(csv);
+  // Encoded and hashed without blocking: the digest runs on libuv's thread pool.
+  const buf = await utf8Sliced(csv);
+  const contentHash = Buffer.from(await webcrypto.subtle.digest('SHA-256', buf)).toString('hex');
+  const parsed = await parseInvoiceCsvSliced(buf);
   if (!parsed.ok) {
     const e = parsed.error;
     const code: IngestErrorCode = e.code === 'INVALID_ITEM' ? 'INVALID_CSV' : e.code;
@@ -120,7 +126,7 @@ export async function ingestCsv(prisma: PrismaClient, accountId: string, csv: st
     amount: parsed.total,
     source: 'CSV',
     isPreview: false,
-    contentHash: createHash('sha256').update(csv).digest('hex'),
+    contentHash,
   }, parsed.lines);
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { runSteps } from './slice.js';
 import type { ParsedInvoiceLine } from './types.js';
 
 /**
@@ -51,25 +52,42 @@ export function computeLineKey(identity: string, occurrence: number): string {
  * the other lines with the same identity). Input order and positions are kept.
  */
 export function assignLineKeys<T extends KeyedFields>(lines: readonly T[]): (T & { lineKey: string })[] {
+  return runSteps(lineKeySteps(lines));
+}
+
+/**
+ * `assignLineKeys` as steps (one per line hashed), for `runStepsSliced` on large invoices.
+ */
+export function* lineKeySteps<T extends KeyedFields>(lines: readonly T[]): Generator<void, (T & { lineKey: string })[]> {
   const groups = new Map<string, number[]>();
-  const identities = lines.map((line) => lineIdentity(line));
-  identities.forEach((identity, i) => {
+  const identities: string[] = [];
+  for (const line of lines) {
+    const identity = lineIdentity(line);
     const group = groups.get(identity);
-    if (group) group.push(i);
-    else groups.set(identity, [i]);
-  });
+    if (group) group.push(identities.length);
+    else groups.set(identity, [identities.length]);
+    identities.push(identity);
+    yield;
+  }
   const keys = new Array<string>(lines.length);
   for (const [identity, indexes] of groups) {
     if (indexes.length === 1) {
       keys[indexes[0]!] = computeLineKey(identity, 0);
+      yield;
       continue;
     }
     const ranked = indexes
       .map((i) => ({ i, v: volatilePart(lines[i]!), p: lines[i]!.position }))
       .sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : a.p - b.p));
-    ranked.forEach(({ i }, occurrence) => {
+    for (const [occurrence, { i }] of ranked.entries()) {
       keys[i] = computeLineKey(identity, occurrence);
-    });
+      yield;
+    }
   }
-  return lines.map((line, i) => ({ ...line, lineKey: keys[i]! }));
+  const out: (T & { lineKey: string })[] = [];
+  for (const [i, line] of lines.entries()) {
+    out.push({ ...line, lineKey: keys[i]! });
+    yield;
+  }
+  return out;
 }

@@ -21,13 +21,24 @@ import type { AutoMatchMethod, ParsedInvoiceLine, ResourceKind, UnmatchedReason 
  *    volumes `<name> (<region>) <size>GB`; floating IPs the IP in
  *    `Unused Floating IP - <ip>`; k8s clusters the group description; everything else the
  *    whole description, then the text before ` (` (`<name> (<size>)`).
- * 5. Name within the derived kind: one fit → NAME; several → AMBIGUOUS with every
- *    candidate (never a guess); none → RESOURCE_DESTROYED; no usable name → NO_CANDIDATE.
+ * 5. Same-name candidates are narrowed by every fact the line carries (`narrow`):
+ *    - facts that rule a resource out (it cannot have caused the line): a region on the line
+ *      (volumes' `(<region>)`) other than the resource's; a resource created after the line's
+ *      end; a resource that went STALE before the line's start;
+ *    - facts that can have changed since (a resize, a move between projects): the size or
+ *      plan on the line (`(<size slug>)`, `<n>GB`) and the CSV's `project_name`. Among the
+ *      remaining candidates those contradicting the fewest of them fit; a resource that
+ *      lacks the data (no size known) contradicts nothing.
+ * 6. One fit → NAME; several → AMBIGUOUS with the candidates that fit (never a guess); none
+ *    → RESOURCE_DESTROYED; no usable name → NO_CANDIDATE.
  *
  * Resources of every lifecycle (ACTIVE, MISSING, STALE) are matchable.
  */
 
-/** A resource as matching sees it. `attrs` keys read: see `buildMatchIndex`. */
+/**
+ * A resource as matching sees it. `attrs` keys read: see `buildMatchIndex`. The optional
+ * facts narrow same-name candidates (see the module doc); absent means unknown.
+ */
 export type MatchableResource = {
   id: string;
   kind: ResourceKind;
@@ -35,13 +46,22 @@ export type MatchableResource = {
   name: string;
   lifecycle: 'ACTIVE' | 'MISSING' | 'STALE';
   attrs: Record<string, unknown>;
+  /** Region slug (the `Resource.region` column); `attrs.region` is read when this is absent. */
+  region?: string | null;
+  /** Name of the resource's project. */
+  projectName?: string | null;
+  /** When DigitalOcean created the resource. */
+  providerCreatedAt?: Date | null;
+  /** When the resource went STALE (three complete listings without it). */
+  staleSince?: Date | null;
 };
 
-/** The line fields matching reads. */
+/** The line fields matching reads; the optional ones narrow same-name candidates. */
 export type MatchableLine = Pick<
   ParsedInvoiceLine,
   'product' | 'description' | 'groupDescription' | 'resourceUuid' | 'resourceProviderId'
->;
+> &
+  Partial<Pick<ParsedInvoiceLine, 'projectName' | 'startTime' | 'endTime'>>;
 
 /** Outcome for one line. `candidateIds` is non-empty only for AMBIGUOUS. */
 export type MatchOutcome =
@@ -113,6 +133,7 @@ function attrString(attrs: Record<string, unknown>, key: string): string | null 
 }
 
 function regionOf(r: MatchableResource): string | null {
+  if (r.region) return r.region;
   const region = r.attrs['region'];
   if (typeof region === 'string') return region;
   if (region && typeof region === 'object' && typeof (region as { slug?: unknown }).slug === 'string') {
@@ -187,8 +208,61 @@ function decide(candidates: readonly MatchableResource[], method: AutoMatchMetho
   return unmatched('AMBIGUOUS', candidates);
 }
 
+/** What a line's description says besides the name (see `narrow`). */
+type LineFacts = { region?: string | null; plan?: string | null; gigabytes?: number | null };
+
+/** Attributes that hold a resource's size or plan, by kind of value. */
+const PLAN_ATTRS = ['size_slug', 'size', 'tier_slug'] as const;
+
+const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/** True when the resource certainly did not exist during the line's period. */
+function outsidePeriod(line: MatchableLine, r: MatchableResource): boolean {
+  const end = line.endTime ?? null;
+  const start = line.startTime ?? null;
+  if (end && r.providerCreatedAt && r.providerCreatedAt.getTime() > end.getTime()) return true;
+  if (start && r.staleSince && r.lifecycle === 'STALE' && r.staleSince.getTime() < start.getTime()) return true;
+  return false;
+}
+
+/** How many of the line's changeable facts (plan/size, project) the resource contradicts. */
+function contradictions(line: MatchableLine, facts: LineFacts, r: MatchableResource): number {
+  let n = 0;
+  const project = line.projectName?.trim();
+  if (project && r.projectName != null && !same(project, r.projectName)) n++;
+  if (facts.plan) {
+    const plans = PLAN_ATTRS.map((k) => attrString(r.attrs, k)).filter((v): v is string => v !== null);
+    if (plans.length > 0 && !plans.some((p) => same(p, facts.plan!))) n++;
+  }
+  if (facts.gigabytes != null) {
+    const size = Number(attrString(r.attrs, 'size_gigabytes') ?? NaN);
+    if (Number.isFinite(size) && size !== facts.gigabytes) n++;
+  }
+  return n;
+}
+
+/**
+ * Same-name candidates that fit everything the line says (module doc, rule 5): first drops
+ * those ruled out (another region, created after the line's end, stale before its start),
+ * then keeps those contradicting the fewest changeable facts. Order-independent.
+ */
+function narrow(line: MatchableLine, facts: LineFacts, candidates: readonly MatchableResource[]): readonly MatchableResource[] {
+  if (candidates.length === 0) return candidates;
+  const region = facts.region?.toLowerCase() ?? null;
+  const possible = candidates.filter((c) => {
+    if (outsidePeriod(line, c)) return false;
+    const r = region ? regionOf(c) : null;
+    return !(region && r && r.toLowerCase() !== region);
+  });
+  if (possible.length <= 1) return possible;
+  const scored = possible.map((c) => ({ c, n: contradictions(line, facts, c) }));
+  const fewest = Math.min(...scored.map((s) => s.n));
+  return scored.filter((s) => s.n === fewest).map((s) => s.c);
+}
+
 const BACKUP_PHRASE_RE = /\s*\((?:weekly |daily )?backup services?\)\s*$/i;
-const VOLUME_RE = /^(.+?)\s*\(\s*([a-z0-9-]+)\s*\)\s*\d+(?:\.\d+)?\s*GB\s*$/i;
+const VOLUME_RE = /^(.+?)\s*\(\s*([a-z0-9-]+)\s*\)\s*(\d+(?:\.\d+)?)\s*GB\s*$/i;
+const PAREN_RE = /\(\s*([^()]*?)\s*\)/;
 const BEFORE_PAREN_RE = /^([^(]+)/;
 const IP_RE = /((?:\d{1,3}\.){3}\d{1,3}|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7})/i;
 
@@ -218,6 +292,7 @@ function matchBackup(line: MatchableLine, index: MatchIndex): MatchOutcome {
   if (dropletName === '') return unmatched('NO_CANDIDATE');
   let candidates = byKindName(index, 'droplet', dropletName);
   if (candidates.length === 0) candidates = get(index.backupParentsByName, dropletName);
+  candidates = narrow(line, {}, candidates);
   if (candidates.length > 1) {
     const withBackups = candidates.filter((c) => index.dropletsWithBackups.has(c.id));
     if (withBackups.length === 1) candidates = withBackups;
@@ -236,20 +311,15 @@ function matchSnapshot(line: MatchableLine, index: MatchIndex): MatchOutcome {
   };
   const exact = byKindName(index, 'snapshot', name).filter(fits);
   const loose = exact.length > 0 ? exact : get(index.snapshotsByLooseName, looseSnapshotName(name)).filter(fits);
-  return decide(loose, 'NAME') ?? unmatched('RESOURCE_DESTROYED');
+  return decide(narrow(line, {}, loose), 'NAME') ?? unmatched('RESOURCE_DESTROYED');
 }
 
 function matchVolume(line: MatchableLine, index: MatchIndex): MatchOutcome {
   const m = VOLUME_RE.exec(line.description.trim());
   const names = m ? [m[1]!.trim()] : nameVariants(line.description);
   if (names.length === 0 || names[0] === '') return unmatched('NO_CANDIDATE');
-  let candidates = byName(index, 'volume', names);
-  const region = m?.[2]?.toLowerCase();
-  if (candidates.length > 1 && region) {
-    const inRegion = candidates.filter((c) => regionOf(c)?.toLowerCase() === region);
-    if (inRegion.length === 1) candidates = inRegion;
-  }
-  return decide(candidates, 'NAME') ?? unmatched('RESOURCE_DESTROYED');
+  const facts: LineFacts = m ? { region: m[2]!, gigabytes: Number(m[3]) } : {};
+  return decide(narrow(line, facts, byName(index, 'volume', names)), 'NAME') ?? unmatched('RESOURCE_DESTROYED');
 }
 
 function matchFloatingIp(line: MatchableLine, index: MatchIndex): MatchOutcome {
@@ -257,19 +327,21 @@ function matchFloatingIp(line: MatchableLine, index: MatchIndex): MatchOutcome {
   if (!ip) return unmatched('NO_CANDIDATE');
   const byIp = byKindProviderId(index, 'floating_ip', ip);
   const candidates = byIp.length > 0 ? byIp : byName(index, 'floating_ip', [ip]);
-  return decide(candidates, 'NAME') ?? unmatched('RESOURCE_DESTROYED');
+  return decide(narrow(line, {}, candidates), 'NAME') ?? unmatched('RESOURCE_DESTROYED');
 }
 
 function matchK8s(line: MatchableLine, index: MatchIndex): MatchOutcome {
   const name = line.groupDescription?.trim() ?? '';
   if (name === '') return unmatched('NO_CANDIDATE');
-  return decide(byName(index, 'k8s_cluster', [name]), 'NAME') ?? unmatched('RESOURCE_DESTROYED');
+  return decide(narrow(line, {}, byName(index, 'k8s_cluster', [name])), 'NAME') ?? unmatched('RESOURCE_DESTROYED');
 }
 
 function matchGeneric(kind: ResourceKind, line: MatchableLine, index: MatchIndex): MatchOutcome {
   const names = nameVariants(line.description);
   if (names.length === 0) return unmatched('NO_CANDIDATE');
-  return decide(byName(index, kind, names), 'NAME') ?? unmatched('RESOURCE_DESTROYED');
+  // `<name> (<size slug or plan>)`, as DigitalOcean bills droplets and databases.
+  const facts: LineFacts = { plan: PAREN_RE.exec(line.description)?.[1] || null };
+  return decide(narrow(line, facts, byName(index, kind, names)), 'NAME') ?? unmatched('RESOURCE_DESTROYED');
 }
 
 /** Matches one line; see the module doc for the order of rules. Pure; map lookups only, no scan of the inventory. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Invoice, PrismaClient } from '../generated/prisma/client.js';
 import { deriveKind } from './derive-kind.js';
 import { buildMatchIndex, matchLine, type MatchableResource, type MatchIndex, type MatchOutcome } from './match.js';
+import { createSlicer, jsonArraySliced } from './slice.js';
 import type { AutoMatchMethod, MatchMethod, ParsedInvoiceLine, ResourceKind, UnmatchedReason } from './types.js';
 
 /**
@@ -13,11 +14,13 @@ import type { AutoMatchMethod, MatchMethod, ParsedInvoiceLine, ResourceKind, Unm
 /**
  * Rows per INSERT … SELECT FROM jsonb_to_recordset($1): one bind value per statement, so the
  * chunk is bounded by the size of that JSON (≈500 bytes a line), not by bind-value limits.
- * (Prisma's `createMany` was ~10× slower here: it binds every column of every row.)
+ * (Prisma's `createMany` was ~10× slower here: it binds every column of every row.) Kept to
+ * about 1 MB of JSON: handing the driver a statement costs main-thread time in proportion to
+ * its parameter, and a 10,000-line chunk blocked the event loop for hundreds of milliseconds.
  */
-export const LINE_CHUNK = 10_000;
+export const LINE_CHUNK = 2_000;
 /** Rows per INSERT of matches, the same way. */
-export const MATCH_CHUNK = 20_000;
+export const MATCH_CHUNK = 5_000;
 /** Rows per set-based UPDATE of lines (one JSON parameter per statement). */
 export const UPDATE_CHUNK = 10_000;
 /** Interactive transactions may run long for very large invoices (default Prisma timeout is 5 s). */
@@ -25,16 +28,35 @@ export const TX_OPTIONS = { maxWait: 30_000, timeout: 600_000 } as const;
 
 type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
 
-/** Loads the account's inventory as matching needs it: one query, only the columns matching reads. */
+/**
+ * Loads the account's inventory as matching needs it: only the columns matching reads (with
+ * the facts that narrow same-name candidates: region, project name, creation, staleness).
+ */
 export async function loadMatchIndex(prisma: Tx, accountId: string): Promise<MatchIndex> {
-  const rows = await prisma.resource.findMany({
-    where: { accountId },
-    select: { id: true, kind: true, providerId: true, name: true, lifecycle: true, attrs: true },
-  });
+  const [rows, projects] = await Promise.all([
+    prisma.resource.findMany({
+      where: { accountId },
+      select: {
+        id: true,
+        kind: true,
+        providerId: true,
+        name: true,
+        lifecycle: true,
+        attrs: true,
+        region: true,
+        projectId: true,
+        providerCreatedAt: true,
+        staleSince: true,
+      },
+    }),
+    prisma.project.findMany({ where: { accountId }, select: { id: true, name: true } }),
+  ]);
+  const projectNames = new Map(projects.map((p) => [p.id, p.name]));
   return buildMatchIndex(
     rows.map(
-      (r): MatchableResource => ({
+      ({ projectId, ...r }): MatchableResource => ({
         ...r,
+        projectName: projectId ? (projectNames.get(projectId) ?? null) : null,
         attrs: r.attrs && typeof r.attrs === 'object' && !Array.isArray(r.attrs) ? (r.attrs as Record<string, unknown>) : {},
       }),
     ),
@@ -47,12 +69,19 @@ export type MatchedLine = ParsedInvoiceLine & {
   outcome: MatchOutcome;
 };
 
-/** Derives the kind of and matches every line (pure; map lookups only). */
-export function matchLines(lines: readonly ParsedInvoiceLine[], index: MatchIndex): MatchedLine[] {
-  return lines.map((line) => {
+/**
+ * Derives the kind of and matches every line (map lookups only), giving the event loop a
+ * turn every few milliseconds on large invoices.
+ */
+export async function matchLines(lines: readonly ParsedInvoiceLine[], index: MatchIndex): Promise<MatchedLine[]> {
+  const slicer = createSlicer();
+  const out: MatchedLine[] = [];
+  for (const line of lines) {
     const derived = deriveKind(line);
-    return { ...line, derivedKind: derived.kind, outcome: matchLine(line, derived, index) };
-  });
+    out.push({ ...line, derivedKind: derived.kind, outcome: matchLine(line, derived, index) });
+    if (slicer.due()) await slicer.pause();
+  }
+  return out;
 }
 
 /**
@@ -153,7 +182,7 @@ async function insertLines(tx: Tx, rows: readonly LineRow[]): Promise<void> {
          "groupDescription" text, description text, amount numeric, hours numeric, "startTime" timestamp(3), "endTime" timestamp(3),
          "projectName" text, category text, "resourceUuid" text, "resourceProviderId" text, "derivedKind" text,
          "unmatchedReason" text, "candidateIds" text, "manuallyUnmatched" boolean)`,
-    JSON.stringify(rows.map((r) => ({ ...r, candidateIds: `{${r.candidateIds.join(',')}}` }))),
+    await jsonArraySliced(rows.map((r) => ({ ...r, candidateIds: `{${r.candidateIds.join(',')}}` }))),
   );
 }
 
@@ -163,7 +192,7 @@ async function insertMatches(tx: Tx, rows: readonly MatchRow[]): Promise<void> {
     `INSERT INTO "InvoiceMatch" (id, "lineId", "resourceId", method, manual, "matchedAt")
      SELECT v.id, v."lineId", v."resourceId", v.method::"MatchMethod", v.manual, COALESCE(v."matchedAt", CURRENT_TIMESTAMP)
        FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, "lineId" uuid, "resourceId" uuid, method text, manual boolean, "matchedAt" timestamp(3))`,
-    JSON.stringify(rows),
+    await jsonArraySliced(rows),
   );
 }
 
@@ -220,13 +249,16 @@ export async function replaceInvoice(
 
     let carried = 0;
     const matchRows: MatchRow[] = [];
-    const lineRows = lines.map((l): LineRow => {
+    const lineRows: LineRow[] = [];
+    const slicer = createSlicer();
+    for (const l of lines) {
+      if (slicer.due()) await slicer.pause();
       const decision = decisions.get(l.lineKey);
       if (decision) carried++;
       const state = lineState(l.outcome, decision);
       const id = randomUUID();
       if (state.match) matchRows.push({ id: randomUUID(), lineId: id, ...state.match });
-      return {
+      lineRows.push({
         id,
         invoiceId: invoice.id,
         lineKey: l.lineKey,
@@ -246,8 +278,8 @@ export async function replaceInvoice(
         unmatchedReason: state.unmatchedReason,
         candidateIds: state.candidateIds,
         manuallyUnmatched: state.manuallyUnmatched,
-      };
-    });
+      });
+    }
     for (const chunk of chunks(lineRows, LINE_CHUNK)) await insertLines(tx, chunk);
     for (const chunk of chunks(matchRows, MATCH_CHUNK)) await insertMatches(tx, chunk);
     return { invoice, lineCount: lineRows.length, matchedCount: matchRows.length, carried, replaced: existing !== null };
@@ -276,6 +308,9 @@ export async function rematchStoredInvoice(prisma: PrismaClient, accountId: stri
         description: true,
         resourceUuid: true,
         resourceProviderId: true,
+        projectName: true,
+        startTime: true,
+        endTime: true,
         derivedKind: true,
         unmatchedReason: true,
         candidateIds: true,

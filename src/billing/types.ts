@@ -75,13 +75,12 @@ export type ParsedInvoiceLine = {
  * Stable error codes for invoice input that cannot be ingested. Bad input is reported as
  * data (`InvoiceInputError`), never thrown as an untyped error.
  *
- * - `INVALID_CSV`: missing or duplicated header columns, a row with the wrong number of
- *   fields, unbalanced quotes, an empty `product`, an unparseable `hours`.
+ * - `INVALID_CSV`: missing or duplicated header columns, a row with missing fields (or
+ *   non-empty fields beyond the header), unbalanced quotes, an unparseable `hours`.
  * - `EMPTY_FILE`: nothing but whitespace/BOM, or a header without any line.
  * - `INVALID_AMOUNT`: an amount that is not a decimal money string.
  * - `INVALID_DATE`: a start/end that is neither `YYYY-MM-DD HH:MM:SS +HHMM` nor ISO-8601.
  * - `FILE_TOO_LARGE`: input over `MAX_INVOICE_CSV_BYTES`.
- * - `DUPLICATE_LINE`: two CSV rows identical in every column.
  * - `INVALID_PERIOD`: a billing period that is not `YYYY-MM`.
  * - `INVALID_ITEM`: an API invoice item that does not satisfy `ZDoInvoiceItem`.
  */
@@ -91,7 +90,6 @@ export const INVOICE_INPUT_ERROR_CODES = [
   'INVALID_AMOUNT',
   'INVALID_DATE',
   'FILE_TOO_LARGE',
-  'DUPLICATE_LINE',
   'INVALID_PERIOD',
   'INVALID_ITEM',
 ] as const;
@@ -100,14 +98,12 @@ export type InvoiceInputErrorCode = (typeof INVOICE_INPUT_ERROR_CODES)[number];
 
 /**
  * A problem with invoice input. `line` is the 1-based file line (header = line 1) for CSV
- * input, or the 0-based item position for API items; `lines` lists every line involved
- * when there are several (e.g. both rows of a `DUPLICATE_LINE`).
+ * input, or the 0-based item position for API items.
  */
 export type InvoiceInputError = {
   code: InvoiceInputErrorCode;
   message: string;
   line?: number;
-  lines?: number[];
 };
 
 /** Result of a parse that reports bad input as data. */

@@ -21,7 +21,9 @@ const CostBucketRef = builder.objectRef<CostBucket>('CostBucket').implement({
 builder.queryField('costs', (t) =>
   t.field({
     type: [CostBucketRef],
-    description: 'Invoice amounts for a billing month (YYYY-MM), grouped.',
+    description:
+      'Invoice amounts for a billing month (YYYY-MM), grouped. The month counts once even when its invoice was ingested from several sources. ' +
+      "A resource's tenant is the one in effect at the end of the month where its history covers that time; for a resource first seen after the month ended, its current tenant.",
     args: {
       period: t.arg.string({ required: true }),
       groupBy: t.arg({ type: CostGroupByEnum, required: true }),

@@ -140,10 +140,10 @@ describe.each(testDatabaseTargets())('a simulated account invoice, inventory syn
       const header = { identity: `test:${n}`, providerUuid: null, invoiceNumber: null, period: '2020-01', amount: parsed.total, source: 'API' as const, isPreview: false, contentHash: 'x' };
       const c1 = t.db.countQueries();
       const index = await loadMatchIndex(t.db.prisma, accountId);
-      const { invoice } = await replaceInvoice(t.db.prisma, accountId, header, matchLines(parsed.lines, index));
+      const { invoice } = await replaceInvoice(t.db.prisma, accountId, header, await matchLines(parsed.lines, index));
       c1.stop();
       const c2 = t.db.countQueries();
-      await replaceInvoice(t.db.prisma, accountId, header, matchLines(parsed.lines, index));
+      await replaceInvoice(t.db.prisma, accountId, header, await matchLines(parsed.lines, index));
       c2.stop();
       const c3 = t.db.countQueries();
       await rematchInvoice(t.db.prisma, accountId, invoice.id);

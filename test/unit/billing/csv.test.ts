@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_INVOICE_CSV_BYTES, parseInvoiceCsv, validatePeriod } from '../../../src/billing/csv.js';
+import { MAX_INVOICE_CSV_BYTES, parseInvoiceCsv, parseInvoiceCsvSliced, validatePeriod } from '../../../src/billing/csv.js';
 import type { InvoiceInputError, ParsedInvoiceLine } from '../../../src/billing/types.js';
 import { fixtureBuffer, fixtureText, INVOICE_CSV_FIXTURES } from './fixtures.js';
 
@@ -81,6 +81,83 @@ describe('parseInvoiceCsv: tolerated shapes', () => {
   });
 });
 
+describe('parseInvoiceCsv: whatever a real export contains is read, never refused', () => {
+  it('keeps rows identical in every column as separate charges with distinct, stable keys by occurrence', () => {
+    const input = `${HEADER}\n${ROW}\nTaxes,,GST (9.00%),,,,$0.54,,\n${ROW}\n`;
+    const { lines, total } = ok(input);
+    expect(lines.map((l) => l.description)).toEqual(['web-1 (s-1vcpu-1gb)', 'GST (9.00%)', 'web-1 (s-1vcpu-1gb)']);
+    expect(lines[0]!.lineKey).not.toBe(lines[2]!.lineKey);
+    expect(new Set(lines.map((l) => l.lineKey)).size).toBe(3);
+    expect(total).toBe('12.54');
+    expect(ok(input).lines.map((l) => l.lineKey)).toEqual(lines.map((l) => l.lineKey));
+  });
+
+  it('skips totals rows, labelled or not, and rows of empty fields a spreadsheet leaves at the end', () => {
+    const input = [
+      HEADER,
+      ROW,
+      'Taxes,,STATE SALES TAX (6.25%),,2020-07-01 00:00:00 +0000,2020-07-31 23:59:59 +0000,$0.38,,iaas',
+      'Total,,,,,,$6.38,,',
+      ',,,,,,"$6.38",,',
+      ',,Grand total,,,,$6.38,,',
+      ',,,,,,,,',
+      '  ',
+      '',
+    ].join('\r\n');
+    const { lines, total } = ok(input);
+    expect(lines.map((l) => l.product)).toEqual(['Droplets', 'Taxes']);
+    expect(total).toBe('6.38');
+  });
+
+  it('keeps an unlabelled amount-only row that is not the running total, rather than dropping money', () => {
+    const { lines, total } = ok(`${HEADER}\n${ROW}\n,,,,,,$1.00,,\n`);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatchObject({ product: '', description: '', amount: '1.00' });
+    expect(total).toBe('7.00');
+  });
+
+  it('accepts rows with extra empty trailing fields (a trailing comma) and a header with a trailing comma', () => {
+    expect(ok(`${HEADER}\n${ROW},\n${ROW},,\n`).lines).toHaveLength(2);
+    expect(ok(`${HEADER},\n${ROW},\n`).lines).toHaveLength(1);
+  });
+
+  it('reads a messy older export: BOM, CRLF, 8 columns, quoted commas, $1,234.56 and -$3.00, blank lines at the end', () => {
+    const input = `\uFEFF${OLD_HEADER}\r\nDroplets,,"big, box (s-8vcpu-16gb)",744,2019-01-01 00:00:00 +0000,2019-02-01 00:00:00 +0000,"$1,234.56",Prod\r\nCredits,,Promo,,,,-$3.00,\r\n\r\n\r\n`;
+    const { lines, total } = ok(input);
+    expect(lines.map((l) => [l.description, l.amount, l.category])).toEqual([
+      ['big, box (s-8vcpu-16gb)', '1234.56', null],
+      ['Promo', '-3.00', null],
+    ]);
+    expect(total).toBe('1231.56');
+  });
+
+  it('accepts a row with no product as a line of its own (not a refusal)', () => {
+    expect(ok(`${HEADER}\n,,mystery charge,1,,,$2.00,,\n`).lines[0]).toMatchObject({ product: '', description: 'mystery charge' });
+  });
+});
+
+describe('parseInvoiceCsvSliced: the same reading, yielding to the event loop', () => {
+  it.each([
+    ['fixture', fixtureText('invoice_2019_valuemachine.csv')],
+    ['messy', `\uFEFF${HEADER}\r\n${ROW}\r\nDroplets,,"a\nb",1,,,"$1,000.00",,\r\nTotal,,,,,,"$1,006.00",,\r\n${ROW}\r\n\r\n`],
+    ['bad amount', `${HEADER}\n\n${ROW}\nDroplets,,"two\nlines",1,,,$1.00,,\nDroplets,,bad,1,,,$1.x,,\n`],
+    ['unclosed quote', `${HEADER}\n${ROW}\nDroplets,,"x,1,,,$1,,\n`],
+    ['empty', ''],
+  ])('gives exactly what parseInvoiceCsv gives: %s', async (_name, input) => {
+    expect(await parseInvoiceCsvSliced(input)).toEqual(parseInvoiceCsv(input));
+  });
+
+  it('gives the event loop a turn while reading a large file', async () => {
+    const body = Array.from({ length: 40_000 }, (_, i) => ROW.replace('web-1', `web-${i}`)).join('\n');
+    let turns = 0;
+    const timer = setInterval(() => turns++, 1);
+    const r = await parseInvoiceCsvSliced(`${HEADER}\n${body}\n`);
+    clearInterval(timer);
+    expect(r.ok && r.lines.length).toBe(40_000);
+    expect(turns).toBeGreaterThan(2);
+  });
+});
+
 describe('parseInvoiceCsv: error codes with line numbers (header = line 1)', () => {
   it('EMPTY_FILE for an empty, whitespace-only or BOM-only input', () => {
     expect(err('').code).toBe('EMPTY_FILE');
@@ -133,11 +210,6 @@ describe('parseInvoiceCsv: error codes with line numbers (header = line 1)', () 
 
   it('INVALID_CSV for non-numeric hours', () => {
     expect(err(`${HEADER}\nDroplets,,x,many,,,$1,,\n`)).toMatchObject({ code: 'INVALID_CSV', line: 2 });
-  });
-
-  it('DUPLICATE_LINE with both line numbers for a row repeated exactly', () => {
-    const e = err(`${HEADER}\n${ROW}\nTaxes,,GST (9.00%),,,,$0.54,,\n${ROW}\n`);
-    expect(e).toMatchObject({ code: 'DUPLICATE_LINE', line: 4, lines: [2, 4] });
   });
 
   it('keeps rows that differ in any column (same droplet, two periods)', () => {

@@ -138,7 +138,8 @@ describe('matchLine: kind-specific names', () => {
   it('reads a volume name before " (<region>)" and uses the region to tell same-named volumes apart', () => {
     expect(run(line('Volumes', 'data (fra1) 100GB'), index)).toMatchObject({ matched: true, resourceId: volumeFra.id, method: 'NAME' });
     expect(run(line('Volumes', 'data (nyc3) 100GB'), index)).toMatchObject({ matched: true, resourceId: volume.id });
-    expect(run(line('Volumes', 'data (sfo2) 100GB'), index)).toMatchObject({ matched: false, reason: 'AMBIGUOUS' });
+    // Neither volume is in sfo2: the line names one the inventory never held.
+    expect(run(line('Volumes', 'data (sfo2) 100GB'), index)).toMatchObject({ matched: false, reason: 'RESOURCE_DESTROYED' });
   });
 
   it('reads a droplet name before " (<size>)"', () => {
@@ -173,6 +174,82 @@ describe('matchLine: kind-specific names', () => {
 
   it('gives NO_CANDIDATE to an inventoried kind with nothing to identify it', () => {
     expect(run(line('Droplets', '   '), index)).toMatchObject({ matched: false, reason: 'NO_CANDIDATE' });
+  });
+});
+
+describe('matchLine: same-name candidates narrowed by every fact the line carries', () => {
+  const jan = { startTime: new Date('2020-01-01T00:00:00Z'), endTime: new Date('2020-02-01T00:00:00Z') };
+  const candidatesOf = (r: ReturnType<typeof run>) => (r.matched ? [] : [...r.candidateIds].sort());
+
+  it('tells same-named volumes apart by the region and size in "<name> (<region>) <size>GB", reading the region column', () => {
+    const fra = res('volume', 'v-fra', 'pgdata', { region: 'fra1', attrs: { size_gigabytes: 250 } });
+    const nyc = res('volume', 'v-nyc', 'pgdata', { region: 'nyc3', attrs: { size_gigabytes: 500 } });
+    const idx = buildMatchIndex([fra, nyc]);
+    expect(run(line('Volumes', 'pgdata (fra1) 250GB'), idx)).toEqual({ matched: true, resourceId: fra.id, method: 'NAME' });
+    expect(run(line('Volumes', 'pgdata (nyc3) 500GB'), idx)).toEqual({ matched: true, resourceId: nyc.id, method: 'NAME' });
+    // Two in one region: the size decides.
+    const big = res('volume', 'v-fra-2', 'pgdata', { region: 'fra1', attrs: { size_gigabytes: 1000 } });
+    const idx2 = buildMatchIndex([fra, nyc, big]);
+    expect(run(line('Volumes', 'pgdata (fra1) 1000GB'), idx2)).toMatchObject({ matched: true, resourceId: big.id });
+    // A size no candidate has (resized since): both in the region still fit.
+    expect(candidatesOf(run(line('Volumes', 'pgdata (fra1) 100GB'), idx2))).toEqual([fra.id, big.id].sort());
+  });
+
+  it('tells same-named droplets apart by the size slug in "<name> (<size>)"', () => {
+    const small = res('droplet', '3001', 'worker', { attrs: { size_slug: 's-1vcpu-1gb' } });
+    const large = res('droplet', '3002', 'worker', { attrs: { size_slug: 's-4vcpu-8gb' } });
+    const idx = buildMatchIndex([small, large]);
+    expect(run(line('Droplets', 'worker (s-4vcpu-8gb)'), idx)).toEqual({ matched: true, resourceId: large.id, method: 'NAME' });
+    expect(run(line('Droplets', 'worker (s-1vcpu-1gb)'), idx)).toMatchObject({ matched: true, resourceId: small.id });
+  });
+
+  it("uses the CSV's project_name against the resource's project", () => {
+    const a = res('droplet', '3101', 'api', { projectName: 'Shop' });
+    const b = res('droplet', '3102', 'api', { projectName: 'Blog' });
+    const idx = buildMatchIndex([a, b]);
+    expect(run(line('Droplets', 'api (s-1vcpu-1gb)', { projectName: 'Blog' }), idx)).toMatchObject({ matched: true, resourceId: b.id });
+    expect(candidatesOf(run(line('Droplets', 'api (s-1vcpu-1gb)', { projectName: null }), idx))).toEqual([a.id, b.id].sort());
+  });
+
+  it("drops a candidate created after the line's end, or stale before its start; AMBIGUOUS keeps only those that fit", () => {
+    const old = res('droplet', '3201', 'db', { providerCreatedAt: new Date('2019-06-01T00:00:00Z') });
+    const rebuilt = res('droplet', '3202', 'db', { providerCreatedAt: new Date('2020-03-04T00:00:00Z') });
+    const gone = res('droplet', '3203', 'db', { lifecycle: 'STALE', staleSince: new Date('2019-11-20T00:00:00Z') });
+    const other = res('droplet', '3204', 'db', { providerCreatedAt: new Date('2020-01-10T00:00:00Z') });
+    expect(run(line('Droplets', 'db (s-1vcpu-1gb)', jan), buildMatchIndex([old, rebuilt, gone]))).toEqual({
+      matched: true,
+      resourceId: old.id,
+      method: 'NAME',
+    });
+    const r = run(line('Droplets', 'db (s-1vcpu-1gb)', jan), buildMatchIndex([old, rebuilt, gone, other]));
+    expect(r).toMatchObject({ matched: false, reason: 'AMBIGUOUS' });
+    expect(candidatesOf(r)).toEqual([old.id, other.id].sort());
+    // Only a resource that cannot have caused the line: the charge is of one the inventory never held.
+    expect(run(line('Droplets', 'db (s-1vcpu-1gb)', jan), buildMatchIndex([rebuilt]))).toEqual({
+      matched: false,
+      reason: 'RESOURCE_DESTROYED',
+      candidateIds: [],
+    });
+  });
+
+  it('narrows backup lines (parent droplets) and generic kinds the same way', () => {
+    const a = res('droplet', '3301', 'mail', { projectName: 'Ops', providerCreatedAt: new Date('2019-01-01T00:00:00Z') });
+    const b = res('droplet', '3302', 'mail', { projectName: 'Ops', providerCreatedAt: new Date('2020-05-01T00:00:00Z') });
+    expect(run(line('Droplet Backups', 'mail (Weekly Backup Services)', jan), buildMatchIndex([a, b]))).toMatchObject({
+      matched: true,
+      resourceId: a.id,
+      method: 'PARENT_DROPLET_NAME',
+    });
+    const dbA = res('managed_db', 'm-1', 'pg', { attrs: { size: 'db-s-1vcpu-1gb' } });
+    const dbB = res('managed_db', 'm-2', 'pg', { attrs: { size: 'db-s-2vcpu-4gb' } });
+    expect(run(line('Database Clusters', 'pg (db-s-2vcpu-4gb)'), buildMatchIndex([dbA, dbB]))).toMatchObject({ matched: true, resourceId: dbB.id });
+  });
+
+  it('stays AMBIGUOUS when the facts point different ways, never picking by the order of rules', () => {
+    const a = res('droplet', '3401', 'edge', { projectName: 'Shop', attrs: { size_slug: 's-1vcpu-1gb' } });
+    const b = res('droplet', '3402', 'edge', { projectName: 'Blog', attrs: { size_slug: 's-2vcpu-2gb' } });
+    const r = run(line('Droplets', 'edge (s-2vcpu-2gb)', { projectName: 'Shop' }), buildMatchIndex([a, b]));
+    expect(candidatesOf(r)).toEqual([a.id, b.id].sort());
   });
 });
 
