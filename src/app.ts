@@ -7,6 +7,7 @@ import { GraphQLError } from 'graphql';
 import type { Config } from './config.js';
 import { requestMemo, type Context, type Services } from './context.js';
 import { openDatabase, type Database } from './db/index.js';
+import { isDatabaseUnreachable } from './db/unreachable.js';
 import { createLogger, type Logger } from './log.js';
 import { configuredSecrets } from './redact.js';
 import { createAuthenticator, type Authenticator } from './auth.js';
@@ -140,6 +141,12 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       const original = (error as GraphQLError).originalError ?? error;
       // The located error keeps the path of the field (or list entry) that failed.
       if (original instanceof GraphQLError) return error instanceof GraphQLError ? error : original;
+      if (isDatabaseUnreachable(original)) {
+        log.warn('the database could not be reached while resolving', { error: original });
+        return new GraphQLError('the database cannot be reached right now; try again later', {
+          extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: { 'retry-after': '5' } } },
+        });
+      }
       log.error('unexpected error while resolving', { error: original });
       return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
     };

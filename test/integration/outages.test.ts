@@ -114,6 +114,10 @@ describe('outages', () => {
         else expect(outcome.value && 'run' in outcome.value && outcome.value.run.status).toBe('FAILED');
       }
       expect((await direct.prisma.syncRun.findUniqueOrThrow({ where: { id: interruptedId } })).status).toBe('RUNNING');
+      // Over GraphQL the caller is told to try again later, not "Unexpected error".
+      const viaApi = await server.gql('mutation { runSync(input: { worker: DOMAINS }) { syncRun { status } userErrors { code } } }');
+      expect(viaApi.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+      expect(viaApi.errors?.[0]?.message).toMatch(/database/i);
 
       await proxy.start();
       const back = Date.now();
