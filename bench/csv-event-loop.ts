@@ -1,4 +1,4 @@
-// npx tsx bench/csv-event-loop.ts — ingests a 20 MiB invoice CSV (~194,000 lines) into
+// npm run bench:csv-loop — ingests a 20 MiB invoice CSV (~194,000 lines) into
 // PostgreSQL (BENCH_DATABASE_URL, default the local server; PROBE_EMBEDDED=1 adds the embedded
 // database) and prints the ingest time and the event loop's longest blocks, measured as the
 // gaps between 5 ms ticks (every gap over 100 ms is listed).
