@@ -19,6 +19,9 @@ export type WorkerStatus = {
 /** A scheduled tick: when it was due, and how long before it a run on another replica counts as this tick's. */
 export type Tick = { at: Date; skewMs?: number };
 
+/** Longest a start-up run waits for another replica's run of a prerequisite worker. */
+const STARTUP_WAIT_MS = 15 * 60_000;
+
 export type RunOutcome = { run: SyncRun } | { skipped: 'ALREADY_RUNNING' | 'ALREADY_RAN' | 'DISABLED' | 'UNKNOWN_WORKER' };
 
 export type SyncService = {
@@ -135,6 +138,27 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   }
 
   /**
+   * Resolves when the worker's run in progress ends: this process's own, or another replica's
+   * (whose lock this process can take once it is released). Gives up after STARTUP_WAIT_MS.
+   */
+  async function untilRunEnds(worker: SyncWorkerName): Promise<void> {
+    const deadline = Date.now() + STARTUP_WAIT_MS;
+    while (!stopped && Date.now() < deadline) {
+      const local = running.get(worker);
+      if (local) {
+        await local.catch(() => {});
+        continue;
+      }
+      const release = await deps.db.tryLock(`sync:${deps.accountId}:${worker}`).catch(() => null);
+      if (release) {
+        await release();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  /**
    * Each scheduled worker once, at most `startupConcurrency` at a time, each after its
    * prerequisites that also run at start have finished (succeeded or not: a kind whose PROJECTS
    * run failed is still listed, with the fallback tenant until the next sweep moves it).
@@ -153,11 +177,14 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
             await Promise.all(before.map(start));
             if (stopped) return;
             const release = await slots.acquire();
+            let outcome: RunOutcome | undefined;
             try {
-              if (!stopped) await run(w, 'STARTUP').catch((error) => deps.log.error('start-up sync failed', { worker: w, error }));
+              if (!stopped) outcome = await run(w, 'STARTUP').catch((error) => void deps.log.error('start-up sync failed', { worker: w, error }));
             } finally {
               release();
             }
+            // Another replica holds this worker's run: what runs after it here waits for its result.
+            if (outcome && 'skipped' in outcome && outcome.skipped === 'ALREADY_RUNNING') await untilRunEnds(w);
           } finally {
             startupPending.delete(w);
           }
