@@ -55,3 +55,20 @@ export function testDatabaseTargets(): TestDatabaseTarget[] {
   if (process.env.TEST_DATABASE_URL) targets.push({ name: 'postgres', open: openPostgresTestDatabase });
   return targets;
 }
+
+/**
+ * Makes a test's own PostgreSQL database unreachable: new connections are refused and open
+ * ones are ended (never the server, never another database). Resolves with the function that
+ * lets connections in again.
+ */
+export async function cutOffDatabase(url: string): Promise<() => Promise<void>> {
+  const name = new URL(url).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
+  await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
+  return async () => {
+    await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
+    await admin.end();
+  };
+}

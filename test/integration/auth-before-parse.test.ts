@@ -1,7 +1,6 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../src/auth.js';
-import { openEmbeddedTestDatabase, openPostgresTestDatabase } from '../helpers/db.js';
+import { cutOffDatabase, openEmbeddedTestDatabase, openPostgresTestDatabase } from '../helpers/db.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { fragmentBomb } from '../helpers/hostile.js';
 import { operationSpy } from '../helpers/server.js';
@@ -83,12 +82,8 @@ describe.runIf(process.env.TEST_DATABASE_URL)('when the database cannot be reach
   it('answers 503 (try again later), not 401', async () => {
     const db = await openPostgresTestDatabase();
     const t = await startTestApp(db, { ADMIN_API_KEY: ADMIN });
-    const name = new URL(db.url).pathname.slice(1);
-    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await admin.connect();
+    const restore = await cutOffDatabase(db.url);
     try {
-      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
-      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
       const res = await post(t, JSON.stringify({ query: '{ __typename }' }), { authorization: 'Bearer some-database-key-0123456789' });
       expect(res.status).toBe(503);
       const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
@@ -96,8 +91,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('when the database cannot be reach
       // The operator key needs no database: it still works.
       expect((await post(t, JSON.stringify({ query: '{ __typename }' }), { authorization: `Bearer ${ADMIN}` })).status).toBe(200);
     } finally {
-      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
-      await admin.end();
+      await restore();
       await t.stop();
       await db.close();
     }

@@ -1,8 +1,7 @@
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../src/auth.js';
 import type { Database } from '../../src/db/index.js';
-import { openEmbeddedTestDatabase, openPostgresTestDatabase } from '../helpers/db.js';
+import { cutOffDatabase, openEmbeddedTestDatabase, openPostgresTestDatabase } from '../helpers/db.js';
 import { fragmentBomb } from '../helpers/hostile.js';
 import { operationSpy, rawSocket, startTestServer, type RawSocket, type TestServer } from '../helpers/server.js';
 
@@ -218,12 +217,8 @@ describe.runIf(process.env.TEST_DATABASE_URL)('WebSocket: database unreachable w
   it('closes with 1013 (try again later), not 4403', async () => {
     const db = await openPostgresTestDatabase();
     const server = await startTestServer(db, { ADMIN_API_KEY: ADMIN });
-    const name = new URL(db.url).pathname.slice(1);
-    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await admin.connect();
+    const restore = await cutOffDatabase(db.url);
     try {
-      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
-      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
       const s = rawSocket(server.wsUrl);
       await s.opened;
       s.send({ type: 'connection_init', payload: { authorization: 'Bearer a-database-key-0123456789' } });
@@ -231,8 +226,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('WebSocket: database unreachable w
       expect(closed.code).toBe(1013);
       expect(closed.reason).toMatch(/try again/i);
     } finally {
-      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
-      await admin.end();
+      await restore();
       await server.stop();
       await db.close();
     }
