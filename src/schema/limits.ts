@@ -1,4 +1,4 @@
-import { GraphQLError, type ValidationContext } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
@@ -44,6 +44,18 @@ function reportTo(context: ValidationContext | null, error: GraphQLError) {
  * - query statements run with the database statement timeout and are cancelled when the
  *   client goes away (`databaseScopePlugin`).
  */
+/** Answers an operation whose arguments or cost are beyond the limits with their errors; true when it did. */
+function refuseBeyondLimits(args: ExecutionArgs, limits: QueryLimits, stop: (result: ExecutionResult) => void): boolean {
+  const errors = checkRequest(args, limits);
+  if (errors.length) stop({ errors });
+  return errors.length > 0;
+}
+
+/** Removes "Did you mean" from the errors of a finished operation (or of one subscription event). */
+function withoutSuggestions({ result, setResult }: { result: ExecutionResult | AsyncIterable<unknown>; setResult(result: ExecutionResult): void }): void {
+  if ('errors' in result && result.errors?.length) setResult({ ...result, errors: result.errors.map(hideSuggestions) });
+}
+
 export function hardeningPlugins(limits: QueryLimits = DEFAULT_QUERY_LIMITS): Plugin[] {
   const onReject = [reportTo];
   return [
@@ -64,28 +76,12 @@ export function hardeningPlugins(limits: QueryLimits = DEFAULT_QUERY_LIMITS): Pl
         };
       },
       onExecute({ args, setResultAndStopExecution }) {
-        const errors = checkRequest(args, limits);
-        if (errors.length) {
-          setResultAndStopExecution({ errors });
-          return;
-        }
-        return {
-          onExecuteDone({ result, setResult }) {
-            if ('errors' in result && result.errors?.length) setResult({ ...result, errors: result.errors.map(hideSuggestions) });
-          },
-        };
+        if (refuseBeyondLimits(args, limits, setResultAndStopExecution)) return;
+        return { onExecuteDone: withoutSuggestions };
       },
       onSubscribe({ args, setResultAndStopExecution }) {
-        const errors = checkRequest(args, limits);
-        if (errors.length) {
-          setResultAndStopExecution({ errors });
-          return;
-        }
-        return {
-          onSubscribeResult({ result, setResult }) {
-            if ('errors' in result && result.errors?.length) setResult({ ...result, errors: result.errors.map(hideSuggestions) });
-          },
-        };
+        if (refuseBeyondLimits(args, limits, setResultAndStopExecution)) return;
+        return { onSubscribeResult: withoutSuggestions };
       },
     },
     databaseScopePlugin(),
