@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
@@ -25,9 +26,15 @@ export type Config = {
   databaseUrl: string | null;
   /** DATA_DIR, default ./data relative to the working directory (embedded database files). */
   dataDir: string;
-  /** DIGITALOCEAN_TOKEN; null = run against the simulated account (refused in production). */
+  /**
+   * The DigitalOcean accounts to sync: the one of DIGITALOCEAN_TOKEN (slug `default`), or those
+   * of DIGITALOCEAN_ACCOUNTS / DIGITALOCEAN_ACCOUNTS_FILE. Empty = run against simulated
+   * accounts (refused in production).
+   */
+  accounts: AccountConfig[];
+  /** The first account's token (DIGITALOCEAN_TOKEN when that is how it was configured); null = simulated. Use `accounts`. */
   doToken: string | null;
-  /** DIGITALOCEAN_API_URL, default https://api.digitalocean.com. */
+  /** The first account's API URL; without accounts DIGITALOCEAN_API_URL, default https://api.digitalocean.com. Use `accounts`. */
   doApiUrl: string;
   /** REDIS_URL: carries subscription events between replicas; null = in-process. */
   redisUrl: string | null;
@@ -50,6 +57,22 @@ export type Config = {
   /** DATABASE_STATEMENT_TIMEOUT_MS, default 10000: longest SQL statement of a GraphQL query (0 = none). */
   statementTimeoutMs: number;
 };
+
+/** One configured DigitalOcean account (team). */
+export type AccountConfig = {
+  /** Short stable key: lower-case letters, digits and -; `default` for DIGITALOCEAN_TOKEN. */
+  slug: string;
+  name: string;
+  /** The API token: a secret (redacted from logs, never returned). */
+  token: string;
+  /** The entry's apiUrl, default DIGITALOCEAN_API_URL (default https://api.digitalocean.com). */
+  apiUrl: string;
+};
+
+/** The slug of the account configured by DIGITALOCEAN_TOKEN. */
+export const DEFAULT_ACCOUNT_SLUG = 'default';
+
+export const DEFAULT_DO_API_URL = 'https://api.digitalocean.com';
 
 /** WebSocket limits; every one is an environment setting. */
 export type WsLimits = {
@@ -116,6 +139,10 @@ const ZHttpUrl = z.string().refine((value) => {
   }
 }, 'must be an http:// or https:// URL');
 
+const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const SLUG_MESSAGE = 'must be a slug: lower-case letters, digits and -';
+const ZSlug = z.string().regex(SLUG, SLUG_MESSAGE);
+
 const ZRedisUrl = z.string().refine((value) => {
   try {
     return ['redis:', 'rediss:'].includes(new URL(value).protocol);
@@ -161,9 +188,10 @@ const ZEnv = z.object({
   DATA_DIR: optional(z.string().min(1)),
   DIGITALOCEAN_TOKEN: optional(z.string().min(1)),
   DIGITALOCEAN_API_URL: optional(ZHttpUrl),
+  // DIGITALOCEAN_ACCOUNTS and DIGITALOCEAN_ACCOUNTS_FILE: accountsFrom.
   REDIS_URL: optional(ZRedisUrl),
   ADMIN_API_KEY: optional(z.string().min(16, 'must be at least 16 characters')),
-  FALLBACK_TENANT: optional(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a slug: lower-case letters, digits and -')),
+  FALLBACK_TENANT: optional(ZSlug),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS)),
   NODE_ENV: optional(z.string()),
   CORS_ORIGINS: optional(ZOrigins),
@@ -213,6 +241,125 @@ function schedulesFrom(env: Record<string, string | undefined>, problems: string
   return out;
 }
 
+/** A string field of an account entry: "is required" when absent, never echoing what was there. */
+const accountString = () =>
+  z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') });
+
+const ZAccountEntry = z.strictObject(
+  {
+    slug: accountString().regex(SLUG, SLUG_MESSAGE),
+    name: accountString().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+    // The message must never echo the value: it is a secret.
+    token: accountString().regex(/^\S+$/, 'must not be empty or contain spaces'),
+    apiUrl: ZHttpUrl.optional(),
+  },
+  { error: (issue) => (issue.code === 'invalid_type' ? 'must be an object { "slug", "name", "token", "apiUrl"? }' : undefined) },
+);
+
+const ZAccountList = z
+  .array(ZAccountEntry, { error: 'must be a JSON array of { "slug", "name", "token", "apiUrl"? }' })
+  .min(1, 'must list at least one account');
+
+/** Where a path inside the accounts JSON points, e.g. `DIGITALOCEAN_ACCOUNTS[1].slug`. */
+function jsonPath(source: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : `${out}.${String(key)}`), source);
+}
+
+/**
+ * Parses JSON for the accounts without echoing it: V8's own messages quote the input (and so
+ * could quote a token); only the position is kept.
+ */
+function parseAccountsJson(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    const position = /at position (\d+)/.exec((error as Error).message)?.[1];
+    return { ok: false, message: `not valid JSON${position ? ` (error at character ${position})` : ''}: expected an array of { "slug", "name", "token", "apiUrl"? }` };
+  }
+}
+
+/**
+ * The accounts: DIGITALOCEAN_TOKEN (the account `default`), or DIGITALOCEAN_ACCOUNTS, or the
+ * file named by DIGITALOCEAN_ACCOUNTS_FILE; at most one of the three. Every problem is pushed,
+ * naming its entry; no message contains a token.
+ */
+function accountsFrom(env: Record<string, string | undefined>, problems: string[]): AccountConfig[] {
+  const set = (name: string) => {
+    const value = env[name];
+    return value !== undefined && value.trim() !== '' ? value : undefined;
+  };
+  const token = set('DIGITALOCEAN_TOKEN');
+  const inline = set('DIGITALOCEAN_ACCOUNTS');
+  const file = set('DIGITALOCEAN_ACCOUNTS_FILE')?.trim();
+  const apiUrlValue = set('DIGITALOCEAN_API_URL')?.trim();
+  const defaultApiUrl = apiUrlValue && ZHttpUrl.safeParse(apiUrlValue).success ? apiUrlValue : DEFAULT_DO_API_URL;
+
+  const before = problems.length;
+  if (token !== undefined && (inline !== undefined || file !== undefined)) {
+    const other = inline !== undefined ? 'DIGITALOCEAN_ACCOUNTS' : 'DIGITALOCEAN_ACCOUNTS_FILE';
+    problems.push(
+      `${other}: not together with DIGITALOCEAN_TOKEN (the token is the account "${DEFAULT_ACCOUNT_SLUG}"; list it in ${other} instead, with slug "${DEFAULT_ACCOUNT_SLUG}" to keep its data)`,
+    );
+  }
+  if (inline !== undefined && file !== undefined) {
+    problems.push('DIGITALOCEAN_ACCOUNTS_FILE: not together with DIGITALOCEAN_ACCOUNTS (set one of them)');
+  }
+  if (problems.length > before) return [];
+
+  if (inline === undefined && file === undefined) {
+    // DIGITALOCEAN_TOKEN itself is validated with the other variables.
+    return token !== undefined ? [{ slug: DEFAULT_ACCOUNT_SLUG, name: 'DigitalOcean account', token, apiUrl: defaultApiUrl }] : [];
+  }
+
+  let source: string;
+  let text: string;
+  if (file !== undefined) {
+    source = 'DIGITALOCEAN_ACCOUNTS_FILE';
+    try {
+      text = readFileSync(resolve(file), 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'a directory, not a file' : (code ?? 'unreadable');
+      problems.push(`${source}: cannot read ${file} (${why})`);
+      return [];
+    }
+  } else {
+    source = 'DIGITALOCEAN_ACCOUNTS';
+    text = inline!;
+  }
+
+  const json = parseAccountsJson(text);
+  if (!json.ok) {
+    problems.push(`${source}: ${json.message}`);
+    return [];
+  }
+  const parsed = ZAccountList.safeParse(json.value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${jsonPath(source, issue.path)}: ${issue.message}`);
+  }
+  // Duplicates are checked on every entry that has the field, valid or not, so all problems come at once.
+  const entries = Array.isArray(json.value) ? json.value : [];
+  const slugAt = new Map<string, number>();
+  const teamAt = new Map<string, number>();
+  entries.forEach((entry: unknown, i) => {
+    if (typeof entry !== 'object' || entry === null) return;
+    const { slug, token: entryToken, apiUrl } = entry as Record<string, unknown>;
+    if (typeof slug === 'string') {
+      const first = slugAt.get(slug);
+      if (first !== undefined) problems.push(`${source}[${i}].slug: "${slug}" is already the slug of ${source}[${first}]`);
+      else slugAt.set(slug, i);
+    }
+    if (typeof entryToken === 'string' && entryToken !== '') {
+      const team = JSON.stringify([entryToken, typeof apiUrl === 'string' ? apiUrl : defaultApiUrl]);
+      const first = teamAt.get(team);
+      if (first !== undefined) problems.push(`${source}[${i}].token: the same token and API URL as ${source}[${first}] (one account listed twice)`);
+      else teamAt.set(team, i);
+    }
+  });
+  if (!parsed.success || problems.length > before) return [];
+  return parsed.data.map((a) => ({ slug: a.slug, name: a.name, token: a.token, apiUrl: a.apiUrl ?? defaultApiUrl }));
+}
+
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
 /**
@@ -226,12 +373,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
   }
   const schedules = schedulesFrom(env, problems);
+  const accounts = accountsFrom(env, problems);
   if (!parsed.success || problems.length > 0) return { ok: false, problems };
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
   const host = e.HOST ?? '127.0.0.1';
-  if (production && !e.DIGITALOCEAN_TOKEN) {
-    problems.push('DIGITALOCEAN_TOKEN: required when NODE_ENV=production (without it the server runs a simulated account)');
+  if (production && accounts.length === 0) {
+    problems.push(
+      'DIGITALOCEAN_TOKEN (or DIGITALOCEAN_ACCOUNTS / DIGITALOCEAN_ACCOUNTS_FILE): required when NODE_ENV=production (without one the server runs simulated accounts)',
+    );
   }
   if (problems.length > 0) return { ok: false, problems };
   return {
@@ -241,8 +391,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       host,
       databaseUrl: e.DATABASE_URL ?? null,
       dataDir: resolve(e.DATA_DIR ?? 'data'),
-      doToken: e.DIGITALOCEAN_TOKEN ?? null,
-      doApiUrl: e.DIGITALOCEAN_API_URL ?? 'https://api.digitalocean.com',
+      accounts,
+      doToken: accounts[0]?.token ?? null,
+      doApiUrl: accounts[0]?.apiUrl ?? e.DIGITALOCEAN_API_URL ?? DEFAULT_DO_API_URL,
       redisUrl: e.REDIS_URL ?? null,
       adminApiKey: e.ADMIN_API_KEY ?? null,
       fallbackTenant: e.FALLBACK_TENANT ?? 'unassigned',

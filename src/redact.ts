@@ -42,13 +42,18 @@ export function createRedactor(secrets: readonly (string | null | undefined)[]):
 }
 
 /**
- * The secrets of a configuration: DIGITALOCEAN_TOKEN, ADMIN_API_KEY, and the passwords of
- * DATABASE_URL and REDIS_URL.
+ * The secrets of a configuration: every account's token (DIGITALOCEAN_TOKEN or the entries of
+ * DIGITALOCEAN_ACCOUNTS / _FILE), ADMIN_API_KEY, and the passwords of DATABASE_URL and REDIS_URL.
  */
-export function configuredSecrets(config: Pick<Config, 'doToken' | 'adminApiKey' | 'databaseUrl' | 'redisUrl'>): string[] {
-  return [config.doToken, config.adminApiKey, urlPassword(config.databaseUrl), urlPassword(config.redisUrl)].filter(
-    (s): s is string => !!s,
-  );
+export function configuredSecrets(config: Pick<Config, 'accounts' | 'doToken' | 'adminApiKey' | 'databaseUrl' | 'redisUrl'>): string[] {
+  const secrets = [
+    ...config.accounts.map((a) => a.token),
+    config.doToken,
+    config.adminApiKey,
+    urlPassword(config.databaseUrl),
+    urlPassword(config.redisUrl),
+  ].filter((s): s is string => !!s);
+  return [...new Set(secrets)];
 }
 
 function urlPassword(url: string | null): string | null {

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig, type ConfigResult } from '../../src/config.js';
 
 describe('loadConfig', () => {
   it('applies the documented defaults when nothing is set', () => {
@@ -132,5 +135,179 @@ describe('loadConfig: browser and WebSocket safety settings', () => {
     expect(text).toMatch(/CORS_ORIGINS: "\*" is not an origin/);
     expect(text).toMatch(/WS_MAX_PAYLOAD_BYTES/);
     expect(text).toMatch(/WS_MAX_SOCKETS_PER_KEY/);
+  });
+});
+
+const problemsOf = (r: ConfigResult): string[] => (r.ok ? [] : r.problems);
+
+describe('loadConfig: DigitalOcean accounts', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'accounts-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const TOKEN_A = 'dop_v1_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+  const TOKEN_B = 'dop_v1_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
+  const two = [
+    { slug: 'acme-prod', name: 'Acme production', token: TOKEN_A },
+    { slug: 'acme-staging', name: 'Acme staging', token: TOKEN_B, apiUrl: 'http://127.0.0.1:9999' },
+  ];
+
+  it('without any token: no accounts (simulated), and the old fields say so', () => {
+    const r = loadConfig({});
+    expect(r.ok && r.config.accounts).toEqual([]);
+    expect(r.ok && r.config.doToken).toBeNull();
+  });
+
+  it('DIGITALOCEAN_TOKEN is one account with slug "default" on DIGITALOCEAN_API_URL', () => {
+    const r = loadConfig({ DIGITALOCEAN_TOKEN: TOKEN_A, DIGITALOCEAN_API_URL: 'http://do.example' });
+    expect(r.ok && r.config.accounts).toEqual([{ slug: 'default', name: 'DigitalOcean account', token: TOKEN_A, apiUrl: 'http://do.example' }]);
+    expect(r.ok && [r.config.doToken, r.config.doApiUrl]).toEqual([TOKEN_A, 'http://do.example']);
+    const plain = loadConfig({ DIGITALOCEAN_TOKEN: TOKEN_A });
+    expect(plain.ok && plain.config.accounts[0]?.apiUrl).toBe('https://api.digitalocean.com');
+  });
+
+  it('DIGITALOCEAN_ACCOUNTS lists several, apiUrl defaulting to DIGITALOCEAN_API_URL', () => {
+    const r = loadConfig({ DIGITALOCEAN_ACCOUNTS: JSON.stringify(two), DIGITALOCEAN_API_URL: 'https://do.example' });
+    expect(problemsOf(r)).toEqual([]);
+    expect(r.ok && r.config.accounts).toEqual([
+      { slug: 'acme-prod', name: 'Acme production', token: TOKEN_A, apiUrl: 'https://do.example' },
+      { slug: 'acme-staging', name: 'Acme staging', token: TOKEN_B, apiUrl: 'http://127.0.0.1:9999' },
+    ]);
+    // Callers of the single-account fields get the first account until they read `accounts`.
+    expect(r.ok && [r.config.doToken, r.config.doApiUrl]).toEqual([TOKEN_A, 'https://do.example']);
+    const plain = loadConfig({ DIGITALOCEAN_ACCOUNTS: JSON.stringify(two.slice(0, 1)) });
+    expect(plain.ok && plain.config.accounts[0]?.apiUrl).toBe('https://api.digitalocean.com');
+  });
+
+  it('DIGITALOCEAN_ACCOUNTS_FILE reads the same JSON from a file', () => {
+    const file = join(dir, 'accounts.json');
+    writeFileSync(file, JSON.stringify(two, null, 2));
+    const r = loadConfig({ DIGITALOCEAN_ACCOUNTS_FILE: file });
+    expect(problemsOf(r)).toEqual([]);
+    expect(r.ok && r.config.accounts.map((a) => [a.slug, a.token, a.apiUrl])).toEqual([
+      ['acme-prod', TOKEN_A, 'https://api.digitalocean.com'],
+      ['acme-staging', TOKEN_B, 'http://127.0.0.1:9999'],
+    ]);
+  });
+
+  it('refuses DIGITALOCEAN_TOKEN together with DIGITALOCEAN_ACCOUNTS or _FILE, and ACCOUNTS together with ACCOUNTS_FILE', () => {
+    const file = join(dir, 'both.json');
+    writeFileSync(file, JSON.stringify(two));
+    const withInline = problemsOf(loadConfig({ DIGITALOCEAN_TOKEN: TOKEN_A, DIGITALOCEAN_ACCOUNTS: JSON.stringify(two) }));
+    expect(withInline).toHaveLength(1);
+    expect(withInline[0]).toMatch(/^DIGITALOCEAN_ACCOUNTS: not together with DIGITALOCEAN_TOKEN/);
+    const withFile = problemsOf(loadConfig({ DIGITALOCEAN_TOKEN: TOKEN_A, DIGITALOCEAN_ACCOUNTS_FILE: file }));
+    expect(withFile).toHaveLength(1);
+    expect(withFile[0]).toMatch(/^DIGITALOCEAN_ACCOUNTS_FILE: not together with DIGITALOCEAN_TOKEN/);
+    const inlineAndFile = problemsOf(loadConfig({ DIGITALOCEAN_ACCOUNTS: JSON.stringify(two), DIGITALOCEAN_ACCOUNTS_FILE: file }));
+    expect(inlineAndFile).toEqual(['DIGITALOCEAN_ACCOUNTS_FILE: not together with DIGITALOCEAN_ACCOUNTS (set one of them)']);
+    for (const text of [...withInline, ...withFile]) expect(text).not.toContain(TOKEN_A);
+  });
+
+  it('treats empty account variables as unset', () => {
+    const r = loadConfig({ DIGITALOCEAN_TOKEN: TOKEN_A, DIGITALOCEAN_ACCOUNTS: ' ', DIGITALOCEAN_ACCOUNTS_FILE: '' });
+    expect(r.ok && r.config.accounts.map((a) => a.slug)).toEqual(['default']);
+  });
+
+  it('reports every bad entry at once, naming the entry and field', () => {
+    const r = loadConfig({
+      DIGITALOCEAN_ACCOUNTS: JSON.stringify([
+        { slug: 'Acme Prod', name: '', token: TOKEN_A },
+        { slug: 'ok', name: 'OK', token: '', apiUrl: 'ftp://x' },
+        { name: 'No slug', token: TOKEN_B, tokn: 'typo' },
+        'not an object',
+      ]),
+      PORT: 'eighty',
+    });
+    const problems = problemsOf(r);
+    expect(problems.map((p) => p.split(': ')[0]).sort()).toEqual(
+      [
+        'DIGITALOCEAN_ACCOUNTS[0].name',
+        'DIGITALOCEAN_ACCOUNTS[0].slug',
+        'DIGITALOCEAN_ACCOUNTS[1].apiUrl',
+        'DIGITALOCEAN_ACCOUNTS[1].token',
+        'DIGITALOCEAN_ACCOUNTS[2]',
+        'DIGITALOCEAN_ACCOUNTS[2].slug',
+        'DIGITALOCEAN_ACCOUNTS[3]',
+        'PORT',
+      ].sort(),
+    );
+    expect(problems).toContain('DIGITALOCEAN_ACCOUNTS[0].slug: must be a slug: lower-case letters, digits and -');
+    expect(problems).toContain('DIGITALOCEAN_ACCOUNTS[0].name: must not be empty');
+    expect(problems).toContain('DIGITALOCEAN_ACCOUNTS[1].token: must not be empty or contain spaces');
+    expect(problems).toContain('DIGITALOCEAN_ACCOUNTS[1].apiUrl: must be an http:// or https:// URL');
+    expect(problems).toContain('DIGITALOCEAN_ACCOUNTS[2].slug: is required');
+    expect(problems.find((p) => p.startsWith('DIGITALOCEAN_ACCOUNTS[2]: '))).toMatch(/tokn/);
+    expect(problems).toContain('DIGITALOCEAN_ACCOUNTS[3]: must be an object { "slug", "name", "token", "apiUrl"? }');
+  });
+
+  it('requires unique slugs, and refuses the same token on the same API twice', () => {
+    const problems = problemsOf(
+      loadConfig({
+        DIGITALOCEAN_ACCOUNTS: JSON.stringify([
+          { slug: 'acme', name: 'A', token: TOKEN_A },
+          { slug: 'acme', name: 'B', token: TOKEN_B },
+          { slug: 'other', name: 'C', token: TOKEN_A },
+          { slug: 'sim', name: 'D', token: TOKEN_A, apiUrl: 'http://127.0.0.1:9999' },
+        ]),
+      }),
+    );
+    expect(problems).toEqual([
+      'DIGITALOCEAN_ACCOUNTS[1].slug: "acme" is already the slug of DIGITALOCEAN_ACCOUNTS[0]',
+      'DIGITALOCEAN_ACCOUNTS[2].token: the same token and API URL as DIGITALOCEAN_ACCOUNTS[0] (one account listed twice)',
+    ]);
+  });
+
+  it('reports JSON that is not a non-empty array of accounts', () => {
+    expect(problemsOf(loadConfig({ DIGITALOCEAN_ACCOUNTS: '[]' }))).toEqual(['DIGITALOCEAN_ACCOUNTS: must list at least one account']);
+    expect(problemsOf(loadConfig({ DIGITALOCEAN_ACCOUNTS: '{"slug":"a"}' }))).toEqual([
+      'DIGITALOCEAN_ACCOUNTS: must be a JSON array of { "slug", "name", "token", "apiUrl"? }',
+    ]);
+    expect(problemsOf(loadConfig({ DIGITALOCEAN_ACCOUNTS: '[{"slug": "a",}]' }))).toEqual([
+      expect.stringMatching(/^DIGITALOCEAN_ACCOUNTS: not valid JSON \(error at character \d+\): expected an array of/),
+    ]);
+  });
+
+  it('reports a file that cannot be read, or does not hold valid JSON', () => {
+    const missing = join(dir, 'missing.json');
+    expect(problemsOf(loadConfig({ DIGITALOCEAN_ACCOUNTS_FILE: missing }))).toEqual([`DIGITALOCEAN_ACCOUNTS_FILE: cannot read ${missing} (no such file)`]);
+    expect(problemsOf(loadConfig({ DIGITALOCEAN_ACCOUNTS_FILE: dir }))).toEqual([`DIGITALOCEAN_ACCOUNTS_FILE: cannot read ${dir} (a directory, not a file)`]);
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, `[{"slug":"a","name":"A","token":"${TOKEN_A}"`);
+    const problems = problemsOf(loadConfig({ DIGITALOCEAN_ACCOUNTS_FILE: broken }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^DIGITALOCEAN_ACCOUNTS_FILE: not valid JSON/);
+    const bad = join(dir, 'bad-entry.json');
+    writeFileSync(bad, JSON.stringify([{ slug: 'a', name: ' ', token: TOKEN_A }]));
+    expect(problemsOf(loadConfig({ DIGITALOCEAN_ACCOUNTS_FILE: bad }))).toEqual(['DIGITALOCEAN_ACCOUNTS_FILE[0].name: must not be empty']);
+    if (process.getuid?.() !== 0) {
+      const locked = join(dir, 'locked.json');
+      writeFileSync(locked, JSON.stringify(two));
+      chmodSync(locked, 0o000);
+      expect(problemsOf(loadConfig({ DIGITALOCEAN_ACCOUNTS_FILE: locked }))).toEqual([`DIGITALOCEAN_ACCOUNTS_FILE: cannot read ${locked} (permission denied)`]);
+    }
+  });
+
+  it('never puts a token in a message, whatever is wrong around it', () => {
+    const spaced = 'dop_v1_has a space';
+    const cases: Record<string, string>[] = [
+      // JSON.parse's own messages quote the input: a token at the start of a broken document.
+      { DIGITALOCEAN_ACCOUNTS: TOKEN_A },
+      { DIGITALOCEAN_ACCOUNTS: `"${TOKEN_A}"` },
+      { DIGITALOCEAN_ACCOUNTS: `[{"slug":"a","name":"A","token":"${TOKEN_A}" "x"}]` },
+      { DIGITALOCEAN_ACCOUNTS: JSON.stringify([{ slug: 'a', name: 'A', token: spaced }, { slug: 'b', name: 'B', token: [TOKEN_A] }]) },
+      { DIGITALOCEAN_ACCOUNTS: JSON.stringify([{ slug: 'a', name: 'A', token: TOKEN_A }, { slug: 'b', name: 'B', token: TOKEN_A }]) },
+      { DIGITALOCEAN_ACCOUNTS: JSON.stringify([{ slug: 'a', name: 'A', token: TOKEN_A }]), DIGITALOCEAN_TOKEN: TOKEN_B },
+      { DIGITALOCEAN_ACCOUNTS: JSON.stringify([{ slug: 'a', name: 'A', token: TOKEN_A, apiUrl: TOKEN_B }]) },
+    ];
+    for (const env of cases) {
+      const problems = problemsOf(loadConfig(env));
+      expect(problems.length, JSON.stringify(env)).toBeGreaterThan(0);
+      const text = problems.join('\n');
+      for (const secret of [TOKEN_A, TOKEN_B, spaced, 'dop_v1']) expect(text).not.toContain(secret);
+    }
+  });
+
+  it('production needs an account, from any of the three variables', () => {
+    expect(problemsOf(loadConfig({ NODE_ENV: 'production' }))[0]).toMatch(/DIGITALOCEAN_ACCOUNTS/);
+    expect(loadConfig({ NODE_ENV: 'production', DIGITALOCEAN_ACCOUNTS: JSON.stringify(two) }).ok).toBe(true);
   });
 });

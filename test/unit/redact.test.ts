@@ -30,3 +30,17 @@ describe('redaction of configured secrets', () => {
     expect(log.redact(`stored: ${TOKEN}`)).toBe('stored: [redacted]');
   });
 });
+
+describe('configuredSecrets with several accounts', () => {
+  it('holds every account token, so none of them reaches a log line', () => {
+    const tokens = ['dop_v1_1111111111111111', 'dop_v1_2222222222222222', 'dop_v1_3333333333333333'];
+    const config = testConfig({
+      DIGITALOCEAN_ACCOUNTS: JSON.stringify(tokens.map((token, i) => ({ slug: `team-${i}`, name: `Team ${i}`, token }))),
+    });
+    expect(configuredSecrets(config)).toEqual(expect.arrayContaining(tokens));
+    const lines: string[] = [];
+    const log = createLogger('debug', {}, (l) => lines.push(l)).withSecrets(configuredSecrets(config));
+    log.error(`401 for ${tokens[1]}`, { header: `Bearer ${tokens[2]}`, other: tokens[0] });
+    for (const token of tokens) expect(lines.join('\n')).not.toContain(token);
+  });
+});
