@@ -13,6 +13,7 @@ import {
 } from 'graphql';
 import { envelop, useSchema, type Plugin } from 'graphql-yoga';
 import type { Authenticator } from './auth.js';
+import type { Component } from './components/lifecycle.js';
 import type { WsLimits } from './config.js';
 import type { Context, Viewer } from './context.js';
 import { checkKey, isRefusal } from './http-auth.js';
@@ -28,6 +29,7 @@ export const WS_CLOSE = {
 } as const;
 
 export type WebSocketOptions = {
+  /** The HTTP server to share; attached on start, after it listens (the WebSocket server re-emits its errors). */
   server: Server;
   path: string;
   schema: GraphQLSchema;
@@ -93,7 +95,21 @@ export function originAllowed(origin: string, host: string | undefined, allowed:
  * Operations run through their own envelop with the same plugins as HTTP, so nothing
  * HTTP-specific (parse cache, status codes) is shared.
  */
-export function attachWebSocket(options: WebSocketOptions): { close(): Promise<void> } {
+export function createWebSocketServer(options: WebSocketOptions): Component {
+  let wss: WebSocketServer | undefined;
+  return {
+    async start() {
+      wss = attachWebSocket(options);
+    },
+    async stop() {
+      if (!wss) return;
+      for (const client of wss.clients) client.close(1001, 'server shutting down');
+      await new Promise<void>((resolve) => wss!.close(() => resolve()));
+    },
+  };
+}
+
+function attachWebSocket(options: WebSocketOptions): WebSocketServer {
   const { limits, log } = options;
   const wss = new WebSocketServer({
     server: options.server,
@@ -197,10 +213,5 @@ export function attachWebSocket(options: WebSocketOptions): { close(): Promise<v
     });
   });
 
-  return {
-    async close() {
-      for (const client of wss.clients) client.close(1001, 'server shutting down');
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-    },
-  };
+  return wss;
 }
