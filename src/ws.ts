@@ -8,6 +8,7 @@ import {
   specifiedRules,
   subscribe,
   validate,
+  type DocumentNode,
   type ExecutionArgs,
   type GraphQLSchema,
 } from 'graphql';
@@ -173,7 +174,7 @@ function attachWebSocket(options: WebSocketOptions): WebSocketServer {
         }
         const viewer = ctx.extra.viewer!;
         const enveloped = getEnveloped({ viewer });
-        let document;
+        let document: DocumentNode;
         try {
           document = enveloped.parse(payload.query);
         } catch (error) {
@@ -181,7 +182,7 @@ function attachWebSocket(options: WebSocketOptions): WebSocketServer {
         }
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length) return mask(errors);
-        let contextValue;
+        let contextValue: Awaited<ReturnType<typeof enveloped.contextFactory>>;
         try {
           contextValue = await enveloped.contextFactory(options.context(viewer));
         } catch (error) {
