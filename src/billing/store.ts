@@ -169,7 +169,7 @@ type LineRow = ParsedInvoiceLine & {
 
 type MatchRow = { id: string; lineId: string; resourceId: string; method: MatchMethod; manual: boolean; matchedAt?: Date };
 
-/** One multi-row INSERT of lines: the rows travel as one JSON parameter (dates as ISO UTC). */
+/** One multi-row INSERT of lines: the rows travel as one JSON parameter (dates as ISO UTC, candidate ids as a JSON array). */
 async function insertLines(tx: Tx, rows: readonly LineRow[]): Promise<void> {
   await tx.$executeRawUnsafe(
     `INSERT INTO "InvoiceLine" (id, "invoiceId", "lineKey", position, product, "groupDescription", description, amount, hours,
@@ -177,12 +177,12 @@ async function insertLines(tx: Tx, rows: readonly LineRow[]): Promise<void> {
        "candidateIds", "manuallyUnmatched")
      SELECT v.id, v."invoiceId", v."lineKey", v.position, v.product, v."groupDescription", v.description, v.amount, v.hours,
        v."startTime", v."endTime", v."projectName", v.category, v."resourceUuid", v."resourceProviderId",
-       v."derivedKind"::"ResourceKind", v."unmatchedReason"::"UnmatchedReason", v."candidateIds"::uuid[], v."manuallyUnmatched"
+       v."derivedKind"::"ResourceKind", v."unmatchedReason"::"UnmatchedReason", v."candidateIds", v."manuallyUnmatched"
        FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, "invoiceId" uuid, "lineKey" text, position int, product text,
          "groupDescription" text, description text, amount numeric, hours numeric, "startTime" timestamp(3), "endTime" timestamp(3),
          "projectName" text, category text, "resourceUuid" text, "resourceProviderId" text, "derivedKind" text,
-         "unmatchedReason" text, "candidateIds" text, "manuallyUnmatched" boolean)`,
-    await jsonArraySliced(rows.map((r) => ({ ...r, candidateIds: `{${r.candidateIds.join(',')}}` }))),
+         "unmatchedReason" text, "candidateIds" uuid[], "manuallyUnmatched" boolean)`,
+    await jsonArraySliced(rows),
   );
 }
 
@@ -318,7 +318,7 @@ export async function rematchStoredInvoice(prisma: PrismaClient, accountId: stri
         match: { select: { resourceId: true, method: true, manual: true, matchedAt: true } },
       },
     });
-    const updates: { id: string; kind: string | null; reason: string | null; cands: string }[] = [];
+    const updates: { id: string; kind: string | null; reason: string | null; cands: string[] }[] = [];
     const newMatches: MatchRow[] = [];
     let matchedCount = 0;
     for (const r of rows) {
@@ -336,7 +336,7 @@ export async function rematchStoredInvoice(prisma: PrismaClient, accountId: stri
       }
       const sameCands = state.candidateIds.length === r.candidateIds.length && state.candidateIds.every((c, i) => c === r.candidateIds[i]);
       if (state.unmatchedReason !== r.unmatchedReason || derived.kind !== r.derivedKind || !sameCands) {
-        updates.push({ id: r.id, kind: derived.kind, reason: state.unmatchedReason, cands: `{${state.candidateIds.join(',')}}` });
+        updates.push({ id: r.id, kind: derived.kind, reason: state.unmatchedReason, cands: state.candidateIds });
       }
     }
     // Automatic matches are recomputed wholesale; manual ones are never touched.
@@ -346,8 +346,8 @@ export async function rematchStoredInvoice(prisma: PrismaClient, accountId: stri
         `UPDATE "InvoiceLine" AS l
             SET "derivedKind" = v.kind::"ResourceKind",
                 "unmatchedReason" = v.reason::"UnmatchedReason",
-                "candidateIds" = v.cands::uuid[]
-           FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, kind text, reason text, cands text)
+                "candidateIds" = v.cands
+           FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, kind text, reason text, cands uuid[])
           WHERE l.id = v.id AND l."invoiceId" = $2::uuid`,
         JSON.stringify(chunk),
         invoiceId,
