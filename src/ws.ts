@@ -22,7 +22,7 @@ import type { KeySessions } from './key-sessions.js';
 import type { Logger } from './log.js';
 
 /** Close codes this server uses besides graphql-ws's own (4400 bad request, 4401 no connection_init, 4403 refused key, 4408 init timeout). */
-export const WS_CLOSE = {
+const WS_CLOSE = {
   /** The key could not be checked (database unreachable): clients retry later. */
   tryAgainLater: 1013,
   /** More open sockets for this key than WS_MAX_SOCKETS_PER_KEY. */
@@ -76,7 +76,7 @@ function forSocket(error: GraphQLError): GraphQLError {
 }
 
 /** True for the server's own origin (same host as the request) and for allow-listed origins. */
-export function originAllowed(origin: string, host: string | undefined, allowed: string[]): boolean {
+function originAllowed(origin: string, host: string | undefined, allowed: string[]): boolean {
   let url: URL;
   try {
     url = new URL(origin);

@@ -18,11 +18,11 @@ import type { AutoMatchMethod, MatchMethod, ParsedInvoiceLine, ResourceKind, Unm
  * about 1 MB of JSON: handing the driver a statement costs main-thread time in proportion to
  * its parameter, and a 10,000-line chunk blocked the event loop for hundreds of milliseconds.
  */
-export const LINE_CHUNK = 2_000;
+const LINE_CHUNK = 2_000;
 /** Rows per INSERT of matches, the same way. */
-export const MATCH_CHUNK = 5_000;
+const MATCH_CHUNK = 5_000;
 /** Rows per set-based UPDATE of lines (one JSON parameter per statement). */
-export const UPDATE_CHUNK = 10_000;
+const UPDATE_CHUNK = 10_000;
 /** Interactive transactions may run long for very large invoices (default Prisma timeout is 5 s). */
 export const TX_OPTIONS = { maxWait: 30_000, timeout: 600_000 } as const;
 
@@ -88,27 +88,27 @@ export async function matchLines(lines: readonly ParsedInvoiceLine[], index: Mat
  * What an operator decided about a line, carried across re-ingests (by `lineKey`) and kept by
  * rematching: a manual match to a resource, or "manually unmatched".
  */
-export type ManualDecision = { resourceId: string; matchedAt: Date } | { unmatched: true };
+type ManualDecision = { resourceId: string; matchedAt: Date } | { unmatched: true };
 
 /**
  * The reason stored on a line the operator unmatched: the automatic reason when matching
  * finds none either, else NO_CANDIDATE (the operator says no resource fits).
  */
-export function manualUnmatchReason(outcome: MatchOutcome): { unmatchedReason: UnmatchedReason; candidateIds: string[] } {
+function manualUnmatchReason(outcome: MatchOutcome): { unmatchedReason: UnmatchedReason; candidateIds: string[] } {
   return outcome.matched
     ? { unmatchedReason: 'NO_CANDIDATE', candidateIds: [] }
     : { unmatchedReason: outcome.reason, candidateIds: outcome.candidateIds };
 }
 
 /** The stored state of one line after applying a manual decision (if any) over the automatic outcome. */
-export type LineState = {
+type LineState = {
   unmatchedReason: UnmatchedReason | null;
   candidateIds: string[];
   manuallyUnmatched: boolean;
   match: { resourceId: string; method: MatchMethod; manual: boolean; matchedAt?: Date } | null;
 };
 
-export function lineState(outcome: MatchOutcome, decision: ManualDecision | undefined): LineState {
+function lineState(outcome: MatchOutcome, decision: ManualDecision | undefined): LineState {
   if (decision && 'resourceId' in decision) {
     return {
       unmatchedReason: null,
