@@ -1,21 +1,9 @@
 import { invoicesWorker } from '../billing/worker.js';
 import type { Config } from '../config.js';
-import type { Database } from '../db/index.js';
-import type { Logger } from '../log.js';
-import type { PubSub } from '../pubsub.js';
-import type { DoClient } from '../sync/client.js';
 import { KIND_SPECS } from '../sync/kinds/index.js';
+import type { SyncDeps } from '../sync/runner.js';
 import { createSyncService, type SyncService } from '../sync/service.js';
 import type { Component } from './lifecycle.js';
-
-export type SyncDepsOfApp = {
-  db: Database;
-  pubsub: PubSub;
-  log: Logger;
-  client: DoClient;
-  accountId: string;
-  fallbackTenantId: string;
-};
 
 /**
  * The sync workers (every kind, projects and invoices) on their schedules. The service exists
@@ -24,7 +12,7 @@ export type SyncDepsOfApp = {
  */
 export function createSync(
   config: Pick<Config, 'schedules'>,
-  deps: SyncDepsOfApp,
+  deps: Omit<SyncDeps, 'dedicatedKinds'>,
   options: { runOnStart?: boolean } = {},
 ): Component & { readonly service: SyncService } {
   const { schedules } = config;
