@@ -83,7 +83,11 @@ export function endStreamsOfEndedKeys(sessions: KeySessions): Plugin<Context> {
           const stop = sessions.add(viewer, () => void iterator.return?.());
           setResult({
             [Symbol.asyncIterator]: () => ({
-              next: () => iterator.next().then((r) => (r.done && stop(), r)),
+              next: () =>
+                iterator.next().then((r) => {
+                  if (r.done) stop();
+                  return r;
+                }),
               return: (value?: unknown) => {
                 stop();
                 return iterator.return?.(value) ?? Promise.resolve({ done: true as const, value: undefined });

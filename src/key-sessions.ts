@@ -3,7 +3,7 @@ import type { Logger } from './log.js';
 import type { PubSub } from './pubsub.js';
 
 /** Close code for a connection whose key was revoked or expired (the same as for a refused key). */
-export const KEY_ENDED_CLOSE_CODE = 4403;
+const KEY_ENDED_CLOSE_CODE = 4403;
 
 /** Ends a live connection: a WebSocket closes with the code and reason, a stream simply ends. */
 export type EndSession = (code: number, reason: string) => void;

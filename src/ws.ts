@@ -8,11 +8,13 @@ import {
   specifiedRules,
   subscribe,
   validate,
+  type DocumentNode,
   type ExecutionArgs,
   type GraphQLSchema,
 } from 'graphql';
 import { envelop, useSchema, type Plugin } from 'graphql-yoga';
 import type { Authenticator } from './auth.js';
+import type { Component } from './components/lifecycle.js';
 import type { WsLimits } from './config.js';
 import type { Context, Viewer } from './context.js';
 import { checkKey, isRefusal } from './http-auth.js';
@@ -20,7 +22,7 @@ import type { KeySessions } from './key-sessions.js';
 import type { Logger } from './log.js';
 
 /** Close codes this server uses besides graphql-ws's own (4400 bad request, 4401 no connection_init, 4403 refused key, 4408 init timeout). */
-export const WS_CLOSE = {
+const WS_CLOSE = {
   /** The key could not be checked (database unreachable): clients retry later. */
   tryAgainLater: 1013,
   /** More open sockets for this key than WS_MAX_SOCKETS_PER_KEY. */
@@ -28,6 +30,7 @@ export const WS_CLOSE = {
 } as const;
 
 export type WebSocketOptions = {
+  /** The HTTP server to share; attached on start, after it listens (the WebSocket server re-emits its errors). */
   server: Server;
   path: string;
   schema: GraphQLSchema;
@@ -73,7 +76,7 @@ function forSocket(error: GraphQLError): GraphQLError {
 }
 
 /** True for the server's own origin (same host as the request) and for allow-listed origins. */
-export function originAllowed(origin: string, host: string | undefined, allowed: string[]): boolean {
+function originAllowed(origin: string, host: string | undefined, allowed: string[]): boolean {
   let url: URL;
   try {
     url = new URL(origin);
@@ -93,7 +96,21 @@ export function originAllowed(origin: string, host: string | undefined, allowed:
  * Operations run through their own envelop with the same plugins as HTTP, so nothing
  * HTTP-specific (parse cache, status codes) is shared.
  */
-export function attachWebSocket(options: WebSocketOptions): { close(): Promise<void> } {
+export function createWebSocketServer(options: WebSocketOptions): Component {
+  let wss: WebSocketServer | undefined;
+  return {
+    async start() {
+      wss = attachWebSocket(options);
+    },
+    async stop() {
+      if (!wss) return;
+      for (const client of wss.clients) client.close(1001, 'server shutting down');
+      await new Promise<void>((resolve) => wss!.close(() => resolve()));
+    },
+  };
+}
+
+function attachWebSocket(options: WebSocketOptions): WebSocketServer {
   const { limits, log } = options;
   const wss = new WebSocketServer({
     server: options.server,
@@ -157,7 +174,7 @@ export function attachWebSocket(options: WebSocketOptions): { close(): Promise<v
         }
         const viewer = ctx.extra.viewer!;
         const enveloped = getEnveloped({ viewer });
-        let document;
+        let document: DocumentNode;
         try {
           document = enveloped.parse(payload.query);
         } catch (error) {
@@ -165,7 +182,7 @@ export function attachWebSocket(options: WebSocketOptions): { close(): Promise<v
         }
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length) return mask(errors);
-        let contextValue;
+        let contextValue: Awaited<ReturnType<typeof enveloped.contextFactory>>;
         try {
           contextValue = await enveloped.contextFactory(options.context(viewer));
         } catch (error) {
@@ -197,10 +214,5 @@ export function attachWebSocket(options: WebSocketOptions): { close(): Promise<v
     });
   });
 
-  return {
-    async close() {
-      for (const client of wss.clients) client.close(1001, 'server shutting down');
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-    },
-  };
+  return wss;
 }

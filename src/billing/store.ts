@@ -18,11 +18,11 @@ import type { AutoMatchMethod, MatchMethod, ParsedInvoiceLine, ResourceKind, Unm
  * about 1 MB of JSON: handing the driver a statement costs main-thread time in proportion to
  * its parameter, and a 10,000-line chunk blocked the event loop for hundreds of milliseconds.
  */
-export const LINE_CHUNK = 2_000;
+const LINE_CHUNK = 2_000;
 /** Rows per INSERT of matches, the same way. */
-export const MATCH_CHUNK = 5_000;
+const MATCH_CHUNK = 5_000;
 /** Rows per set-based UPDATE of lines (one JSON parameter per statement). */
-export const UPDATE_CHUNK = 10_000;
+const UPDATE_CHUNK = 10_000;
 /** Interactive transactions may run long for very large invoices (default Prisma timeout is 5 s). */
 export const TX_OPTIONS = { maxWait: 30_000, timeout: 600_000 } as const;
 
@@ -88,27 +88,27 @@ export async function matchLines(lines: readonly ParsedInvoiceLine[], index: Mat
  * What an operator decided about a line, carried across re-ingests (by `lineKey`) and kept by
  * rematching: a manual match to a resource, or "manually unmatched".
  */
-export type ManualDecision = { resourceId: string; matchedAt: Date } | { unmatched: true };
+type ManualDecision = { resourceId: string; matchedAt: Date } | { unmatched: true };
 
 /**
  * The reason stored on a line the operator unmatched: the automatic reason when matching
  * finds none either, else NO_CANDIDATE (the operator says no resource fits).
  */
-export function manualUnmatchReason(outcome: MatchOutcome): { unmatchedReason: UnmatchedReason; candidateIds: string[] } {
+function manualUnmatchReason(outcome: MatchOutcome): { unmatchedReason: UnmatchedReason; candidateIds: string[] } {
   return outcome.matched
     ? { unmatchedReason: 'NO_CANDIDATE', candidateIds: [] }
     : { unmatchedReason: outcome.reason, candidateIds: outcome.candidateIds };
 }
 
 /** The stored state of one line after applying a manual decision (if any) over the automatic outcome. */
-export type LineState = {
+type LineState = {
   unmatchedReason: UnmatchedReason | null;
   candidateIds: string[];
   manuallyUnmatched: boolean;
   match: { resourceId: string; method: MatchMethod; manual: boolean; matchedAt?: Date } | null;
 };
 
-export function lineState(outcome: MatchOutcome, decision: ManualDecision | undefined): LineState {
+function lineState(outcome: MatchOutcome, decision: ManualDecision | undefined): LineState {
   if (decision && 'resourceId' in decision) {
     return {
       unmatchedReason: null,
@@ -169,7 +169,7 @@ type LineRow = ParsedInvoiceLine & {
 
 type MatchRow = { id: string; lineId: string; resourceId: string; method: MatchMethod; manual: boolean; matchedAt?: Date };
 
-/** One multi-row INSERT of lines: the rows travel as one JSON parameter (dates as ISO UTC). */
+/** One multi-row INSERT of lines: the rows travel as one JSON parameter (dates as ISO UTC, candidate ids as a JSON array). */
 async function insertLines(tx: Tx, rows: readonly LineRow[]): Promise<void> {
   await tx.$executeRawUnsafe(
     `INSERT INTO "InvoiceLine" (id, "invoiceId", "lineKey", position, product, "groupDescription", description, amount, hours,
@@ -177,12 +177,12 @@ async function insertLines(tx: Tx, rows: readonly LineRow[]): Promise<void> {
        "candidateIds", "manuallyUnmatched")
      SELECT v.id, v."invoiceId", v."lineKey", v.position, v.product, v."groupDescription", v.description, v.amount, v.hours,
        v."startTime", v."endTime", v."projectName", v.category, v."resourceUuid", v."resourceProviderId",
-       v."derivedKind"::"ResourceKind", v."unmatchedReason"::"UnmatchedReason", v."candidateIds"::uuid[], v."manuallyUnmatched"
+       v."derivedKind"::"ResourceKind", v."unmatchedReason"::"UnmatchedReason", v."candidateIds", v."manuallyUnmatched"
        FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, "invoiceId" uuid, "lineKey" text, position int, product text,
          "groupDescription" text, description text, amount numeric, hours numeric, "startTime" timestamp(3), "endTime" timestamp(3),
          "projectName" text, category text, "resourceUuid" text, "resourceProviderId" text, "derivedKind" text,
-         "unmatchedReason" text, "candidateIds" text, "manuallyUnmatched" boolean)`,
-    await jsonArraySliced(rows.map((r) => ({ ...r, candidateIds: `{${r.candidateIds.join(',')}}` }))),
+         "unmatchedReason" text, "candidateIds" uuid[], "manuallyUnmatched" boolean)`,
+    await jsonArraySliced(rows),
   );
 }
 
@@ -318,7 +318,7 @@ export async function rematchStoredInvoice(prisma: PrismaClient, accountId: stri
         match: { select: { resourceId: true, method: true, manual: true, matchedAt: true } },
       },
     });
-    const updates: { id: string; kind: string | null; reason: string | null; cands: string }[] = [];
+    const updates: { id: string; kind: string | null; reason: string | null; cands: string[] }[] = [];
     const newMatches: MatchRow[] = [];
     let matchedCount = 0;
     for (const r of rows) {
@@ -336,7 +336,7 @@ export async function rematchStoredInvoice(prisma: PrismaClient, accountId: stri
       }
       const sameCands = state.candidateIds.length === r.candidateIds.length && state.candidateIds.every((c, i) => c === r.candidateIds[i]);
       if (state.unmatchedReason !== r.unmatchedReason || derived.kind !== r.derivedKind || !sameCands) {
-        updates.push({ id: r.id, kind: derived.kind, reason: state.unmatchedReason, cands: `{${state.candidateIds.join(',')}}` });
+        updates.push({ id: r.id, kind: derived.kind, reason: state.unmatchedReason, cands: state.candidateIds });
       }
     }
     // Automatic matches are recomputed wholesale; manual ones are never touched.
@@ -346,8 +346,8 @@ export async function rematchStoredInvoice(prisma: PrismaClient, accountId: stri
         `UPDATE "InvoiceLine" AS l
             SET "derivedKind" = v.kind::"ResourceKind",
                 "unmatchedReason" = v.reason::"UnmatchedReason",
-                "candidateIds" = v.cands::uuid[]
-           FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, kind text, reason text, cands text)
+                "candidateIds" = v.cands
+           FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, kind text, reason text, cands uuid[])
           WHERE l.id = v.id AND l."invoiceId" = $2::uuid`,
         JSON.stringify(chunk),
         invoiceId,

@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from '../paths.js';
 const require = createRequire(import.meta.url);
 
 /** Where the schema and migrations live. */
-export const SCHEMA_PATH = join(PROJECT_ROOT, 'prisma/schema.prisma');
+const SCHEMA_PATH = join(PROJECT_ROOT, 'prisma/schema.prisma');
 export const MIGRATIONS_DIR = join(PROJECT_ROOT, 'prisma/migrations');
 
 const NO_FILTERS = { externalTables: [], externalEnums: [] };

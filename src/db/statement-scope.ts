@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Pool, PoolClient } from 'pg';
 
 /** The GraphQL query a statement runs for. */
-export type StatementScope = { signal: AbortSignal | undefined };
+type StatementScope = { signal: AbortSignal | undefined };
 
 const scopes = new AsyncLocalStorage<StatementScope>();
 

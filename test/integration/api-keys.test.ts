@@ -4,6 +4,7 @@ import { createAuthenticator, hashApiKey } from '../../src/auth.js';
 import type { Topics } from '../../src/pubsub.js';
 import { testDatabaseTargets } from '../helpers/db.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { gql, type Edges, type GqlError, type UserError } from '../helpers/gql.js';
 
 const ADMIN = 'admin-key-for-api-key-tests';
 const admin = { authorization: `Bearer ${ADMIN}` };
@@ -15,6 +16,12 @@ const KEY_FIELDS = 'id name role tenant { slug } createdAt expiresAt lastUsedAt 
 const CREATE = `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) {
   apiKey { ${KEY_FIELDS} } secret userErrors { code message path } } }`;
 const REVOKE = `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { ${KEY_FIELDS} } userErrors { code message path } } }`;
+/** The fields of KEY_FIELDS the tests read one by one (the others are compared whole). */
+type TApiKey = { id: string; expiresAt: string | null; lastUsedAt: string | null; revokedAt: string | null };
+type TKeyPage = { apiKeys: Edges<TApiKey> & { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+type TRevoked = { revokeApiKey: { apiKey: TApiKey; userErrors: UserError[] } };
+type TTenantSlugs = { tenants: Edges<{ slug: string }> };
+
 const LIST = `query($after: String, $rev: Boolean) { apiKeys(first: 100, after: $after, includeRevoked: $rev) {
   totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ${KEY_FIELDS} } } } }`;
 
@@ -32,10 +39,10 @@ describe.each(testDatabaseTargets())('API keys managed over GraphQL on $name', (
     await t?.db.close();
   });
 
-  async function create(input: Record<string, unknown>, headers: Record<string, string> = admin) {
-    const r = await t.gql(CREATE, { input }, headers);
+  async function create(input: Record<string, unknown>) {
+    const r = await gql<{ createApiKey: { apiKey: TApiKey; secret: string | null; userErrors: UserError[] } }>(t.app, CREATE, { input }, ADMIN);
     expect(r.errors).toBeUndefined();
-    return r.data.createApiKey as { apiKey: any; secret: string | null; userErrors: any[] };
+    return r.data.createApiKey;
   }
 
   it('createApiKey returns the secret once; the key then works over HTTP with its role and tenant scope', async () => {
@@ -47,31 +54,31 @@ describe.each(testDatabaseTargets())('API keys managed over GraphQL on $name', (
     expect(row.keyHash).toBe(hashApiKey(made.secret!));
     expect(JSON.stringify(row)).not.toContain(made.secret);
 
-    const tenants = await t.gql(`{ tenants(first: 10) { edges { node { slug } } } }`, undefined, bearer(made.secret!));
+    const tenants = await gql<TTenantSlugs>(t.app, `{ tenants(first: 10) { edges { node { slug } } } }`, undefined, made.secret!);
     expect(tenants.errors).toBeUndefined();
-    expect(tenants.data.tenants.edges.map((e: any) => e.node.slug)).toEqual(['acme']);
+    expect(tenants.data.tenants.edges.map((e) => e.node.slug)).toEqual(['acme']);
     const mutate = await t.gql(`mutation { createTenant(input: { slug: "nope", name: "Nope" }) { userErrors { code } } }`, undefined, bearer(made.secret!));
     expect(mutate.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
     const operator = await create({ name: 'ops', role: 'OPERATOR' });
-    const all = await t.gql(`{ tenants(first: 10) { edges { node { slug } } } }`, undefined, bearer(operator.secret!));
-    expect(all.data.tenants.edges.map((e: any) => e.node.slug)).toEqual(expect.arrayContaining(['acme', 'globex']));
+    const all = await gql<TTenantSlugs>(t.app, `{ tenants(first: 10) { edges { node { slug } } } }`, undefined, operator.secret!);
+    expect(all.data.tenants.edges.map((e) => e.node.slug)).toEqual(expect.arrayContaining(['acme', 'globex']));
   });
 
   it('apiKeys lists keys without secrets or hashes; revoked ones only with includeRevoked', async () => {
     const kept = await create({ name: 'kept', role: 'VIEWER' });
     const gone = await create({ name: 'gone', role: 'OPERATOR' });
-    expect((await t.gql(REVOKE, { id: gone.apiKey.id }, admin)).data.revokeApiKey.userErrors).toEqual([]);
+    expect((await gql<TRevoked>(t.app, REVOKE, { id: gone.apiKey.id }, ADMIN)).data.revokeApiKey.userErrors).toEqual([]);
 
-    const active = await t.gql(LIST, {}, admin);
+    const active = await gql<TKeyPage>(t.app, LIST, {}, ADMIN);
     expect(active.errors).toBeUndefined();
-    const activeIds = active.data.apiKeys.edges.map((e: any) => e.node.id);
+    const activeIds = active.data.apiKeys.edges.map((e) => e.node.id);
     expect(activeIds).toContain(kept.apiKey.id);
     expect(activeIds).not.toContain(gone.apiKey.id);
     expect(active.data.apiKeys.totalCount).toBe(activeIds.length);
 
-    const withRevoked = await t.gql(LIST, { rev: true }, admin);
-    const revokedNode = withRevoked.data.apiKeys.edges.find((e: any) => e.node.id === gone.apiKey.id)?.node;
+    const withRevoked = await gql<TKeyPage>(t.app, LIST, { rev: true }, ADMIN);
+    const revokedNode = withRevoked.data.apiKeys.edges.find((e) => e.node.id === gone.apiKey.id)?.node;
     expect(revokedNode?.revokedAt).toEqual(expect.any(String));
     expect(withRevoked.data.apiKeys.totalCount).toBe(activeIds.length + (await t.db.prisma.apiKey.count({ where: { revokedAt: { not: null } } })));
 
@@ -80,15 +87,15 @@ describe.each(testDatabaseTargets())('API keys managed over GraphQL on $name', (
       expect(text).not.toContain(secret);
       expect(text).not.toContain(hashApiKey(secret));
     }
-    const fields = await t.gql(`{ __type(name: "ApiKey") { fields { name } } }`, undefined, admin);
-    expect(fields.data.__type.fields.map((f: any) => f.name).sort()).toEqual(
+    const fields = await gql<{ __type: { fields: { name: string }[] } }>(t.app, `{ __type(name: "ApiKey") { fields { name } } }`, undefined, ADMIN);
+    expect(fields.data.__type.fields.map((f) => f.name).sort()).toEqual(
       ['createdAt', 'expiresAt', 'id', 'lastUsedAt', 'name', 'revokedAt', 'role', 'tenant'].sort(),
     );
 
-    const page = await t.gql(`{ apiKeys(first: 1, includeRevoked: true) { pageInfo { hasNextPage endCursor } edges { node { id } } } }`, undefined, admin);
-    const next = await t.gql(LIST, { after: page.data.apiKeys.pageInfo.endCursor, rev: true }, admin);
+    const page = await gql<TKeyPage>(t.app, `{ apiKeys(first: 1, includeRevoked: true) { pageInfo { hasNextPage endCursor } edges { node { id } } } }`, undefined, ADMIN);
+    const next = await gql<TKeyPage>(t.app, LIST, { after: page.data.apiKeys.pageInfo.endCursor, rev: true }, ADMIN);
     expect(page.data.apiKeys.pageInfo.hasNextPage).toBe(true);
-    expect(next.data.apiKeys.edges.map((e: any) => e.node.id)).not.toContain(page.data.apiKeys.edges[0].node.id);
+    expect(next.data.apiKeys.edges.map((e) => e.node.id)).not.toContain(page.data.apiKeys.edges[0]!.node.id);
     expect(next.data.apiKeys.edges).toHaveLength(withRevoked.data.apiKeys.totalCount - 1);
   });
 
@@ -107,7 +114,7 @@ describe.each(testDatabaseTargets())('API keys managed over GraphQL on $name', (
       }
     })();
     try {
-      const r = await t.gql(REVOKE, { id: made.apiKey.id }, admin);
+      const r = await gql<TRevoked>(t.app, REVOKE, { id: made.apiKey.id }, ADMIN);
       expect(r.errors).toBeUndefined();
       expect(r.data.revokeApiKey.userErrors).toEqual([]);
       expect(r.data.revokeApiKey.apiKey).toMatchObject({ id: made.apiKey.id, revokedAt: expect.any(String) });
@@ -124,11 +131,11 @@ describe.each(testDatabaseTargets())('API keys managed over GraphQL on $name', (
       body: JSON.stringify({ query: '{ tenants(first: 1) { totalCount } }' }),
     });
     expect(refused.status).toBe(401);
-    const body = (await refused.json()) as any;
-    expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    const body = (await refused.json()) as { errors: GqlError[] };
+    expect(body.errors[0]!.extensions!.code).toBe('UNAUTHENTICATED');
 
-    const again = await t.gql(REVOKE, { id: made.apiKey.id }, admin);
-    expect(again.data.revokeApiKey.userErrors.map((e: any) => e.code)).toEqual(['NO_CHANGE']);
+    const again = await gql<TRevoked>(t.app, REVOKE, { id: made.apiKey.id }, ADMIN);
+    expect(again.data.revokeApiKey.userErrors.map((e) => e.code)).toEqual(['NO_CHANGE']);
     const stored = await t.db.prisma.apiKey.findUniqueOrThrow({ where: { id: rawId(made.apiKey.id) } });
     expect(again.data.revokeApiKey.apiKey.revokedAt).toBe(stored.revokedAt!.toISOString());
   });
@@ -161,7 +168,7 @@ describe.each(testDatabaseTargets())('API keys managed over GraphQL on $name', (
   it('refuses expired keys with an UNAUTHENTICATED error that says so', async () => {
     const made = await create({ name: 'short-lived', role: 'VIEWER', expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
     expect(made.userErrors).toEqual([]);
-    expect(new Date(made.apiKey.expiresAt).getTime()).toBeGreaterThan(Date.now());
+    expect(new Date(made.apiKey.expiresAt!).getTime()).toBeGreaterThan(Date.now());
     expect((await t.gql(`{ tenants(first: 1) { totalCount } }`, undefined, bearer(made.secret!))).errors).toBeUndefined();
 
     await t.db.prisma.apiKey.update({ where: { id: rawId(made.apiKey.id) }, data: { expiresAt: new Date(Date.now() - 1000) } });
