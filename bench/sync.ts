@@ -98,11 +98,12 @@ console.log(`rows written by the second sync (pg_stat_user_tables, inventory tab
 const rows = await db.prisma.resource.findMany({ where: { accountId, kind: { in: ['droplet', 'volume', 'snapshot'] } }, select: { kind: true, providerId: true, name: true, status: true, region: true, attrs: true, parentUrn: true, providerCreatedAt: true } });
 peakRss = 0;
 const [accountA, accountB] = [await ensureAccount(db, 'bench-a', true), (await db.prisma.cloudAccount.create({ data: { slug: 'bench-b', name: 'b', apiUrl: 'b' } })).id];
+const commitDeps = { db, pubsub: createMemoryPubSub(), log: createLogger('silent') };
 let t = performance.now();
 for (const kind of ['droplet', 'volume', 'snapshot'] as const) {
   const ofKind: NormalizedResource[] = rows.filter((r) => r.kind === kind).map((r) => ({ ...r, attrs: r.attrs as Record<string, unknown> }));
   for (let i = 0; i < ofKind.length; i += BATCH_SIZE) {
-    await upsertBatch(db, { accountId: accountA, fallbackTenantId, syncRunId: null, kind }, ofKind.slice(i, i + BATCH_SIZE));
+    await upsertBatch(commitDeps, { accountId: accountA, fallbackTenantId, syncRunId: null, kind }, ofKind.slice(i, i + BATCH_SIZE));
   }
 }
 const chokepointMs = performance.now() - t;

@@ -22,7 +22,7 @@ import { formatMoney, parseMoney } from './money.js';
  * - History covers the end when the resource was first seen (its `firstSeenAt`, or an
  *   earlier event) before the next month started. Then: the `to` of its last TENANT_CHANGED
  *   event before the end; when all of them are later, the `from` of the first; when it has
- *   none, its current tenant.
+ *   none, its current tenant. (Events name tenants by id, so a renamed slug changes nothing.)
  * - Otherwise: its current tenant, whatever its later events say.
  */
 
@@ -93,7 +93,6 @@ async function tenantsAt(
   accountId: string,
   invoiceIds: string[],
   end: Date,
-  tenantIdBySlugOrId: Map<string, string>,
 ): Promise<TenantHistory> {
   const events = await prisma.$queryRawUnsafe<{ resourceId: string; type: string; from: string | null; to: string | null; at: Date; sequence: number }[]>(
     `WITH matched AS (
@@ -114,16 +113,15 @@ async function tenantsAt(
   const out = new Map<string, string | null>();
   const firstEventAt = new Map<string, Date>();
   const decided = new Set<string>();
-  const resolve = (slug: string | null) => (slug ? (tenantIdBySlugOrId.get(slug) ?? null) : null);
   for (const e of events) {
     const at = e.at instanceof Date ? e.at : new Date(e.at);
     if (!firstEventAt.has(e.resourceId)) firstEventAt.set(e.resourceId, at);
     if (e.type !== 'TENANT_CHANGED') continue;
     if (at < end) {
-      out.set(e.resourceId, resolve(e.to));
+      out.set(e.resourceId, e.to);
       decided.add(e.resourceId);
     } else if (!decided.has(e.resourceId)) {
-      out.set(e.resourceId, resolve(e.from));
+      out.set(e.resourceId, e.from);
       decided.add(e.resourceId);
     }
   }
@@ -158,18 +156,11 @@ export async function computeCosts(
   );
 
   const needTenant = groupBy === 'TENANT' || tenantId !== null;
-  const tenants = needTenant ? await prisma.tenant.findMany({ select: { id: true, slug: true, name: true } }) : [];
-  const labelled =
-    groupBy === 'TENANT' ? new Set((await prisma.tenant.findMany({ where: tenantScope(viewing), select: { id: true } })).map((t) => t.id)) : null;
-  const tenantById = new Map(tenants.filter((t) => labelled?.has(t.id)).map((t) => [t.id, t]));
-  const tenantIdBySlugOrId = new Map<string, string>();
-  for (const t of tenants) {
-    tenantIdBySlugOrId.set(t.slug, t.id);
-    tenantIdBySlugOrId.set(t.id, t.id);
-  }
+  const labelled = groupBy === 'TENANT' ? await prisma.tenant.findMany({ where: tenantScope(viewing), select: { id: true, slug: true, name: true } }) : [];
+  const tenantById = new Map(labelled.map((t) => [t.id, t]));
   const end = periodEnd(period);
   const history: TenantHistory = needTenant
-    ? await tenantsAt(prisma, accountId, invoiceIds, end, tenantIdBySlugOrId)
+    ? await tenantsAt(prisma, accountId, invoiceIds, end)
     : { atEnd: new Map(), firstEventAt: new Map() };
   const tenantOf = (r: Row): string | null => {
     if (r.resourceId === null) return null;

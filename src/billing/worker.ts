@@ -7,9 +7,7 @@ import { ingestClosedInvoices } from './ingest.js';
  */
 export const invoicesWorker: WorkerBody = async (run) => {
   const result = await ingestClosedInvoices(run.deps.db.prisma, run.deps.accountId, run.session);
-  run.totals.fetched += result.listed;
-  run.totals.created += result.ingested;
-  run.totals.unchanged += result.skipped;
+  run.count({ fetched: result.listed, created: result.ingested, unchanged: result.skipped });
   if (result.failed.length > 0) {
     throw new Error(`invoices not ingested: ${result.failed.map((f) => `${f.uuid} (${f.error.code}: ${f.error.message})`).join('; ')}`);
   }

@@ -1,11 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { assertOperator, assertUnscoped } from '../auth.js';
-import type { Context } from '../context.js';
 import type { Project, Resource } from '../generated/prisma/client.js';
-import type { SqlClient } from '../db/sql.js';
-import { projectScope, resourceScope, tenantScope } from '../scope.js';
-import { attribute } from '../sync/attribution.js';
-import { eventTransaction, insertEvents, publishEvents, type EventDraft } from '../sync/events.js';
+import { assignProjectTenant, reassignResourceTenant } from '../sync/attribution.js';
 import { builder, decodeIdOf } from './builder.js';
 import { UserErrorRef, type UserErrorShape } from './enums.js';
 import { ProjectRef } from './project.js';
@@ -37,27 +33,13 @@ function checkReason(reason: string | null | undefined, errors: UserErrorShape[]
   return trimmed;
 }
 
-async function findTenant(ctx: Context, tenantId: string | null, errors: UserErrorShape[]) {
-  if (!tenantId) return null;
-  const tenant = await ctx.db.prisma.tenant.findFirst({ where: { AND: [tenantScope(ctx), { id: tenantId }] } });
-  if (!tenant) errors.push({ code: 'NOT_FOUND', message: 'no tenant has this id', path: ['input', 'tenantId'] });
-  return tenant;
-}
-
-/** The resource ids whose attribution follows from these resources or projects: themselves and backups/snapshots taken of them. */
-async function withChildren(tx: SqlClient, accountId: string, where: { resourceId?: string; projectId?: string }): Promise<string[]> {
-  const rows = await tx.query<{ id: string }>(
-    `WITH own AS (
-       SELECT r.id, r.urn FROM "Resource" r
-       WHERE r."accountId" = $1::uuid AND (r.id = $2::uuid OR r."projectId" = $3::uuid
-         OR EXISTS (SELECT 1 FROM "ProjectMembership" m WHERE m."accountId" = r."accountId" AND m.kind = r.kind
-                    AND m."providerId" = r."providerId" AND m."projectId" = $3::uuid))
-     )
-     SELECT id FROM own
-     UNION SELECT c.id FROM "Resource" c JOIN own ON c."accountId" = $1::uuid AND c."parentUrn" = own.urn`,
-    [accountId, where.resourceId ?? null, where.projectId ?? null],
+/** The userErrors of a use case's NOT_FOUND, in input order. */
+function notFoundErrors(missing: ('row' | 'tenant')[], row: { name: string; field: string }): UserErrorShape[] {
+  return missing.map((m) =>
+    m === 'row'
+      ? { code: 'NOT_FOUND', message: `no ${row.name} has this id`, path: ['input', row.field] }
+      : { code: 'NOT_FOUND', message: 'no tenant has this id', path: ['input', 'tenantId'] },
   );
-  return rows.map((r) => r.id);
 }
 
 const AssignProjectTenantInput = builder.inputType('AssignProjectTenantInput', {
@@ -93,29 +75,15 @@ builder.mutationField('assignProjectTenant', (t) =>
       const tenantId = input.tenantId == null ? null : decodeInputId('Tenant', input.tenantId, 'tenantId', errors);
       const reason = checkReason(input.reason, errors);
       if (errors.length) return { project: null, userErrors: errors };
-      const project = await ctx.db.prisma.project.findFirst({ where: { AND: [projectScope(ctx), { id: projectId! }] } });
-      if (!project) errors.push({ code: 'NOT_FOUND', message: 'no project has this id', path: ['input', 'projectId'] });
-      await findTenant(ctx, tenantId, errors);
-      if (errors.length) return { project: null, userErrors: errors };
-      if (project!.tenantId === tenantId) {
+      const result = await assignProjectTenant(ctx, { projectId: projectId!, tenantId, actor: ctx.viewer.actor, reason });
+      if (result.status === 'NOT_FOUND') return { project: null, userErrors: notFoundErrors(result.missing, { name: 'project', field: 'projectId' }) };
+      if (result.status === 'NO_CHANGE') {
         return {
-          project,
+          project: result.row,
           userErrors: [{ code: 'NO_CHANGE', message: tenantId ? 'the project already has this tenant' : 'the project has no tenant', path: ['input', 'tenantId'] }],
         };
       }
-      const events = await eventTransaction(ctx.db, async (tx) => {
-        await tx.query(`UPDATE "Project" SET "tenantId" = $2::uuid WHERE id = $1::uuid`, [project!.id, tenantId]);
-        const drafts = await attribute(tx, {
-          accountId: ctx.accountId,
-          fallbackTenantId: ctx.fallbackTenantId,
-          resourceIds: await withChildren(tx, ctx.accountId, { projectId: project!.id }),
-          actor: ctx.viewer.actor,
-          reason,
-        });
-        return insertEvents(tx, ctx.accountId, null, drafts);
-      });
-      await publishEvents(ctx.pubsub, events);
-      return { project: await ctx.db.prisma.project.findUniqueOrThrow({ where: { id: project!.id } }), userErrors: [] };
+      return { project: result.row, userErrors: [] };
     },
   }),
 );
@@ -154,56 +122,13 @@ builder.mutationField('reassignResourceTenant', (t) =>
       const tenantId = input.tenantId == null ? null : decodeInputId('Tenant', input.tenantId, 'tenantId', errors);
       const reason = checkReason(input.reason, errors);
       if (errors.length) return { resource: null, userErrors: errors };
-      const resource = await ctx.db.prisma.resource.findFirst({ where: { AND: [resourceScope(ctx), { id: resourceId! }] } });
-      if (!resource) errors.push({ code: 'NOT_FOUND', message: 'no resource has this id', path: ['input', 'resourceId'] });
-      const tenant = await findTenant(ctx, tenantId, errors);
-      if (errors.length) return { resource: null, userErrors: errors };
-      const manual = resource!.tenantSource === 'MANUAL';
-      if (!tenantId && !manual) {
-        return {
-          resource,
-          userErrors: [{ code: 'NO_CHANGE', message: 'the resource has no manual tenant to remove', path: ['input', 'tenantId'] }],
-        };
+      const result = await reassignResourceTenant(ctx, { resourceId: resourceId!, tenantId, actor: ctx.viewer.actor, reason });
+      if (result.status === 'NOT_FOUND') return { resource: null, userErrors: notFoundErrors(result.missing, { name: 'resource', field: 'resourceId' }) };
+      if (result.status === 'NO_CHANGE') {
+        const message = result.why === 'NO_OVERRIDE' ? 'the resource has no manual tenant to remove' : 'the resource is already assigned to this tenant manually';
+        return { resource: result.row, userErrors: [{ code: 'NO_CHANGE', message, path: ['input', 'tenantId'] }] };
       }
-      if (tenantId && manual && resource!.tenantId === tenantId) {
-        return {
-          resource,
-          userErrors: [{ code: 'NO_CHANGE', message: 'the resource is already assigned to this tenant manually', path: ['input', 'tenantId'] }],
-        };
-      }
-      const by = { actor: ctx.viewer.actor, reason };
-      const events = await eventTransaction(ctx.db, async (tx) => {
-        const [before] = await tx.query<{ id: string; tenantId: string | null; slug: string | null }>(
-          `SELECT r.id, r."tenantId", t.slug FROM "Resource" r LEFT JOIN "Tenant" t ON t.id = r."tenantId" WHERE r.id = $1::uuid FOR UPDATE OF r`,
-          [resource!.id],
-        );
-        if (!before) throw new Error(`resource ${resource!.id} disappeared`);
-        const drafts: EventDraft[] = [];
-        if (tenantId) {
-          await tx.query(`UPDATE "Resource" SET "tenantSource" = 'MANUAL', "tenantId" = $2::uuid, "tenantReason" = $3, "updatedAt" = now() WHERE id = $1::uuid`, [
-            before.id,
-            tenantId,
-            reason,
-          ]);
-          if (before.tenantId !== tenantId) {
-            drafts.push({ resourceId: before.id, type: 'TENANT_CHANGED', from: before.slug, to: tenant!.slug, ...by });
-          }
-        } else {
-          // Attribution recomputes the tenant from the project, the parent or the fallback.
-          await tx.query(`UPDATE "Resource" SET "tenantSource" = 'NONE', "tenantReason" = NULL, "updatedAt" = now() WHERE id = $1::uuid`, [before.id]);
-        }
-        drafts.push(
-          ...(await attribute(tx, {
-            accountId: ctx.accountId,
-            fallbackTenantId: ctx.fallbackTenantId,
-            resourceIds: await withChildren(tx, ctx.accountId, { resourceId: before.id }),
-            ...by,
-          })),
-        );
-        return insertEvents(tx, ctx.accountId, null, drafts);
-      });
-      await publishEvents(ctx.pubsub, events);
-      return { resource: await ctx.db.prisma.resource.findUniqueOrThrow({ where: { id: resource!.id } }), userErrors: [] };
+      return { resource: result.row, userErrors: [] };
     },
   }),
 );

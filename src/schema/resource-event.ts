@@ -1,8 +1,9 @@
 import type { Context } from '../context.js';
 import type { Prisma, ResourceEvent } from '../generated/prisma/client.js';
 import type { ResourceEventMessage } from '../pubsub.js';
-import { EVENT_TYPES, type EventType } from '../sync/events.js';
-import { eventScope, isScoped, projectScope, syncRunScope, tenantScope } from '../scope.js';
+import { loadEventLabels } from '../events/labels.js';
+import { EVENT_TYPES, referenceOf, type EventReference, type EventType } from '../events/types.js';
+import { eventScope, projectScope, syncRunScope, tenantScope } from '../scope.js';
 import { builder, decodeIdOf } from './builder.js';
 import { ResourceKindEnum } from './enums.js';
 import { liveStream } from './live.js';
@@ -246,42 +247,37 @@ builder.subscriptionFields((t) => ({
 }));
 
 /**
- * `from`/`to` as a viewer may see them: a tenant-scoped key gets a tenant slug only when it is
- * its own tenant's, and a project id only when the project is in its scope (`projectScope`).
+ * `from`/`to` as a viewer may see them. Tenants and projects are stored by id and shown by their
+ * label as it is now (tenant slug, project provider id), and only when the viewer's scope holds
+ * them (`tenantScope`, `projectScope`): a tenant-scoped key sees its own tenant named, never another.
  */
 async function shownValue(ctx: Context, type: string, value: string | null): Promise<string | null> {
-  if (value === null || !isScoped(ctx)) return value;
-  if (type === 'TENANT_CHANGED') {
-    const own = await ctx.once('ownTenantSlug', () => ctx.db.prisma.tenant.findFirst({ where: tenantScope(ctx), select: { slug: true } }));
-    return own?.slug === value ? value : null;
-  }
-  if (type === 'PROJECT_CHANGED') return (await visibleProjects(ctx)(value)) ? value : null;
-  return value;
+  const reference = referenceOf(type);
+  if (value === null || reference === null) return value;
+  return (await labelBatcher(ctx)(reference, value)) ?? null;
 }
 
+type LabelBatch = { ids: Record<EventReference, Set<string>>; done: Promise<Awaited<ReturnType<typeof loadEventLabels>>> };
+
 /**
- * Whether a project provider id is in the viewer's scope. Asks made in the same tick share one
- * query; nothing is cached beyond it, so a long-lived subscription sees projects move.
+ * Labels of the ids asked for in the same tick, read in one go (two queries at most); nothing
+ * is cached beyond it, so a long-lived subscription sees a renamed tenant or a moved project.
  */
-function visibleProjects(ctx: Context): (providerId: string) => Promise<boolean> {
-  const batcher = ctx.once('visibleProjectBatcher', async () => {
-    let pending: { ids: Set<string>; done: Promise<Set<string>> } | null = null;
-    return (providerId: string) => {
+function labelBatcher(ctx: Context): (reference: EventReference, id: string) => Promise<string | undefined> {
+  const batcher = ctx.once('eventLabelBatcher', async () => {
+    let pending: LabelBatch | null = null;
+    return (reference: EventReference, id: string) => {
       if (!pending) {
-        const batch: { ids: Set<string>; done: Promise<Set<string>> } = { ids: new Set(), done: Promise.resolve(new Set()) };
-        batch.done = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        const ids = { tenant: new Set<string>(), project: new Set<string>() };
+        const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
           pending = null;
-          const rows = await ctx.db.prisma.project.findMany({
-            where: { AND: [projectScope(ctx), { providerId: { in: [...batch.ids] } }] },
-            select: { providerId: true },
-          });
-          return new Set(rows.map((r) => r.providerId));
+          return loadEventLabels(ctx.db.prisma, { tenant: tenantScope(ctx), project: projectScope(ctx) }, ids);
         });
-        pending = batch;
+        pending = { ids, done };
       }
-      pending.ids.add(providerId);
-      return pending.done.then((visible) => visible.has(providerId));
+      pending.ids[reference].add(id);
+      return pending.done.then((labels) => labels[reference].get(id));
     };
   });
-  return (providerId) => batcher.then((ask) => ask(providerId));
+  return (reference, id) => batcher.then((ask) => ask(reference, id));
 }

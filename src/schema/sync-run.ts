@@ -1,10 +1,11 @@
 import { assertOperator, assertUnscoped } from '../auth.js';
-import { SYNC_WORKERS, type SyncWorkerName } from '../domain/workers.js';
+import { SYNC_WORKERS } from '../domain/workers.js';
 import type { SyncRun } from '../generated/prisma/client.js';
 import type { SyncRunMessage } from '../pubsub.js';
 import type { WorkerStatus } from '../sync/service.js';
 import { assertSeesSyncInternals, syncRunScope } from '../scope.js';
 import { readSkippedItems, type TSkippedItem } from '../sync/skipped.js';
+import { workerReports } from '../sync/status.js';
 import { builder } from './builder.js';
 import { UserErrorRef, type UserErrorShape } from './enums.js';
 import { liveStream } from './live.js';
@@ -84,18 +85,6 @@ const SyncWorkerStatusRef = builder.objectRef<WorkerStatusShape>('SyncWorkerStat
   }),
 });
 
-/** The newest run of each worker (of the given status), in one query. */
-async function latestRuns(prisma: import('../db/index.js').Database['prisma'], accountId: string, status: 'SUCCEEDED' | null) {
-  const ids = await prisma.$queryRawUnsafe<{ id: string }[]>(
-    `SELECT DISTINCT ON (worker) id FROM "SyncRun"
-     WHERE "accountId" = $1::uuid ${status ? `AND status = 'SUCCEEDED'` : ''}
-     ORDER BY worker, "startedAt" DESC, id DESC`,
-    accountId,
-  );
-  const rows = ids.length ? await prisma.syncRun.findMany({ where: { id: { in: ids.map((r) => r.id) } } }) : [];
-  return new Map(rows.map((r) => [r.worker as SyncWorkerName, r]));
-}
-
 builder.queryFields((t) => ({
   syncRuns: t.prismaConnection(
     {
@@ -126,14 +115,7 @@ builder.queryFields((t) => ({
       'Every worker: schedule, whether it runs here, and its last runs. Without a sync service (no DigitalOcean client) none is enabled. Unscoped keys only (FORBIDDEN for a tenant-scoped key).',
     resolve: async (_parent, _args, ctx) => {
       assertSeesSyncInternals(ctx);
-      const statuses: WorkerStatus[] =
-        ctx.sync?.status() ??
-        SYNC_WORKERS.map((worker) => ({ worker, schedule: 'off', enabled: false, running: false, nextRunAt: null }));
-      const [last, success] = await Promise.all([
-        latestRuns(ctx.db.prisma, ctx.accountId, null),
-        latestRuns(ctx.db.prisma, ctx.accountId, 'SUCCEEDED'),
-      ]);
-      return statuses.map((s) => ({ ...s, lastRun: last.get(s.worker) ?? null, lastSuccess: success.get(s.worker) ?? null }));
+      return workerReports(ctx.db, ctx.accountId, ctx.sync);
     },
   }),
 }));

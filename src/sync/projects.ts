@@ -1,8 +1,9 @@
 import { RESOURCE_KINDS, type ResourceKind } from '../domain/kinds.js';
 import { canonicalUrn, parseUrn } from '../domain/urn.js';
 import { ZDoProject, ZDoProjectResource, type TDoProject } from './do-schemas.js';
+import { commitChange } from '../events/commit.js';
+import type { EventDraft } from '../events/types.js';
 import { attribute } from './attribution.js';
-import { eventTransaction, insertEvents, type EventDraft } from './events.js';
 import { markMissing, STALE_AFTER_MISSES } from './lifecycle.js';
 import { parseDoDate } from './kinds/types.js';
 import { reattributeAll, type RunContext, type WorkerBody } from './runner.js';
@@ -78,7 +79,7 @@ async function writeMemberships(run: RunContext, changed: Membership[]) {
  * strikes on projects and placeholders.
  */
 export const projectsWorker: WorkerBody = async (run) => {
-  const { deps, session, totals } = run;
+  const { deps, session } = run;
   const { db, accountId } = deps;
   const projects: TDoProject[] = [];
   for await (const page of session.pages({ path: '/v2/projects', envelope: 'projects', item: ZDoProject }, run.skip)) projects.push(...page);
@@ -96,7 +97,7 @@ export const projectsWorker: WorkerBody = async (run) => {
         seenUrns.add(m.urn);
         rows.push(m);
       }
-      totals.fetched += rows.length;
+      run.count({ fetched: rows.length });
       await writeMemberships(run, rows);
     }
   }
@@ -133,10 +134,10 @@ async function strikeProjects(run: RunContext, seen: string[]) {
  * (strikes only after a complete sweep).
  */
 async function syncPlaceholders(run: RunContext, complete: boolean) {
-  const { deps, totals } = run;
+  const { deps } = run;
   const placeholderKinds = RESOURCE_KINDS.filter((k) => !deps.dedicatedKinds.has(k));
   if (placeholderKinds.length === 0) return;
-  const events = await eventTransaction(deps.db, async (tx) => {
+  const { counts } = await commitChange(deps, { syncRunId: run.runId }, async (tx) => {
     const inserted = await tx.query<{ id: string }>(
       `INSERT INTO "Resource" (id, "accountId", kind, "providerId", urn, name, placeholder, "tenantSource", lifecycle, "firstSeenAt", "lastSeenAt", "updatedAt")
        SELECT gen_random_uuid(), m."accountId", m.kind, m."providerId", m.urn, m."providerId", true, 'NONE', 'ACTIVE', now(), now(), now()
@@ -152,16 +153,15 @@ async function syncPlaceholders(run: RunContext, complete: boolean) {
        WHERE old.id = r.id AND r."accountId" = $1::uuid AND r.placeholder AND r.lifecycle <> 'ACTIVE'
          AND m."accountId" = r."accountId" AND m.kind = r.kind AND m."providerId" = r."providerId"
        RETURNING r.id, old.was`, [deps.accountId]);
-    totals.created += inserted.length;
-    const drafts: EventDraft[] = [
+    const events: EventDraft[] = [
       ...inserted.map((r) => ({ resourceId: r.id, type: 'CREATED' as const, from: null, to: null })),
       ...revived.map((r) => ({ resourceId: r.id, type: 'REVIVED' as const, from: r.was, to: 'ACTIVE' })),
     ];
     // New placeholders need their project before their CREATED event is stored.
     await attribute(tx, { accountId: deps.accountId, fallbackTenantId: deps.fallbackTenantId, resourceIds: inserted.map((r) => r.id), quiet: new Set(inserted.map((r) => r.id)) });
-    return insertEvents(tx, deps.accountId, run.runId, drafts);
+    return { events };
   });
-  await run.publish(events);
+  run.count(counts);
   if (!complete) return;
   const members = await deps.db.prisma.projectMembership.findMany({
     where: { accountId: deps.accountId, kind: { in: placeholderKinds } },
@@ -169,9 +169,6 @@ async function syncPlaceholders(run: RunContext, complete: boolean) {
   });
   for (const kind of placeholderKinds) {
     const seen = members.filter((m) => m.kind === kind).map((m) => m.providerId);
-    const missed = await markMissing(deps.db, { accountId: deps.accountId, syncRunId: run.runId }, kind, seen, true);
-    totals.markedMissing += missed.markedMissing;
-    totals.markedStale += missed.markedStale;
-    await run.publish(missed.events);
+    run.count(await markMissing(deps, { accountId: deps.accountId, syncRunId: run.runId }, kind, seen, true));
   }
 }

@@ -1,13 +1,14 @@
 import type { Database } from '../db/index.js';
 import type { Logger } from '../log.js';
-import type { PubSub, ResourceEventMessage } from '../pubsub.js';
+import type { PubSub } from '../pubsub.js';
 import type { SyncRun } from '../generated/prisma/client.js';
 import { WORKER_SCOPES, type SyncWorkerName } from '../domain/workers.js';
 import type { DoClient, DoSession, TOnInvalid, TPagesSpec } from './client.js';
 import { DoError, isDoStatus } from './errors.js';
 import { MAX_SKIPPED_ITEMS_STORED, type TSkippedItem } from './skipped.js';
+import { commitChange } from '../events/commit.js';
+import { addCounts, NO_CHANGE, type ChangeCounts } from '../events/counts.js';
 import { attribute } from './attribution.js';
-import { eventTransaction, insertEvents, publishEvents } from './events.js';
 import { markMissing } from './lifecycle.js';
 import { upsertBatch } from './upsert.js';
 import type { KindLookup, KindSpec, NormalizedResource } from './kinds/types.js';
@@ -24,24 +25,17 @@ export type SyncDeps = {
   dedicatedKinds: ReadonlySet<string>;
 };
 
-/** Counters a run records. */
-export type RunTotals = {
-  fetched: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  markedMissing: number;
-  markedStale: number;
-  revived: number;
-};
+/** What a run did: the sum of its changes' counts, and the items its listings returned. */
+export type RunCounts = ChangeCounts & { fetched: number };
 
 export type RunContext = {
   deps: SyncDeps;
   runId: string;
   session: DoSession;
-  totals: RunTotals;
-  /** Stores nothing itself: publishes events that are already committed. */
-  publish(events: ResourceEventMessage[]): Promise<void>;
+  /** The run's counts so far. */
+  readonly totals: Readonly<RunCounts>;
+  /** Adds to the run's counts: what each change returned (`commitChange`'s counts), and items fetched. */
+  count(counts: Partial<RunCounts>): void;
   /**
    * Give to `session.pages`: an item that fails validation is left out and named on the run,
    * which then ends SUCCEEDED but incomplete. The worker must then count no strikes.
@@ -60,8 +54,6 @@ export type WorkerBody = (run: RunContext) => Promise<void>;
  */
 export const BATCH_SIZE = 1_000;
 
-export const emptyTotals = (): RunTotals => ({ fetched: 0, created: 0, updated: 0, unchanged: 0, markedMissing: 0, markedStale: 0, revived: 0 });
-
 /**
  * Records a run around `body`: RUNNING, then SUCCEEDED (complete) or FAILED with the error.
  * Publishes the run as it starts and finishes. Never throws for a failed listing: the run
@@ -77,7 +69,7 @@ export async function executeRun(
   const run = await db.prisma.syncRun.create({ data: { accountId, worker, trigger } });
   await pubsub.publish('syncRun', { id: run.id, accountId, worker, status: 'RUNNING' });
   const session = deps.client.session();
-  const totals = emptyTotals();
+  const totals: RunCounts = { ...NO_CHANGE, fetched: 0 };
   const skipped: TSkippedItem[] = [];
   let skippedCount = 0;
   const ctx: RunContext = {
@@ -85,10 +77,7 @@ export async function executeRun(
     runId: run.id,
     session,
     totals,
-    publish: async (events) => {
-      for (const e of events) if (e.type === 'REVIVED') totals.revived++;
-      await publishEvents(pubsub, events);
-    },
+    count: (counts) => addCounts(totals, counts),
     skip: (item) => {
       skippedCount++;
       if (skipped.length < MAX_SKIPPED_ITEMS_STORED) skipped.push(item);
@@ -116,11 +105,25 @@ export async function executeRun(
       error,
       apiRequests: session.requests,
       rateRemaining: session.rateLimitRemaining,
-      ...totals,
+      fetched: totals.fetched,
+      created: totals.created,
+      updated: totals.updated,
+      unchanged: totals.unchanged,
+      markedMissing: totals.missed,
+      markedStale: totals.stale,
+      revived: totals.revived,
     },
   });
   await pubsub.publish('syncRun', { id: run.id, accountId, worker, status: finished.status });
-  log.info('sync run finished', { worker, status: finished.status, fetched: totals.fetched, created: totals.created, updated: totals.updated, requests: session.requests });
+  log.info('sync run finished', {
+    worker,
+    status: finished.status,
+    fetched: totals.fetched,
+    created: totals.created,
+    updated: totals.updated,
+    events: totals.eventsStored,
+    requests: session.requests,
+  });
   return finished;
 }
 
@@ -167,25 +170,21 @@ async function loadLookup(deps: SyncDeps, spec: KindSpec): Promise<KindLookup> {
  */
 export function kindWorker(spec: KindSpec): WorkerBody {
   return async (run) => {
-    const { deps, totals } = run;
+    const { deps } = run;
     const lookup = await loadLookup(deps, spec);
     const seen = new Set<string>();
     let batch: NormalizedResource[] = [];
     const ctx = { accountId: deps.accountId, fallbackTenantId: deps.fallbackTenantId, syncRunId: run.runId, kind: spec.kind };
     const flush = async () => {
       if (batch.length === 0) return;
-      const result = await upsertBatch(deps.db, ctx, batch);
+      run.count(await upsertBatch(deps, ctx, batch));
       batch = [];
-      totals.created += result.created;
-      totals.updated += result.updated;
-      totals.unchanged += result.unchanged;
-      await run.publish(result.events);
     };
     for (const listing of spec.listings) {
       for await (const page of listingPages(run.session, listing, run.skip)) {
         for (const item of page) {
           const row = spec.normalize(item, lookup);
-          totals.fetched++;
+          run.count({ fetched: 1 });
           seen.add(row.providerId);
           batch.push(row);
         }
@@ -199,10 +198,7 @@ export function kindWorker(spec: KindSpec): WorkerBody {
       return;
     }
     // Only here, after every listing completed with every item, do absences count.
-    const missed = await markMissing(deps.db, { accountId: deps.accountId, syncRunId: run.runId }, spec.kind, [...seen], false);
-    totals.markedMissing += missed.markedMissing;
-    totals.markedStale += missed.markedStale;
-    await run.publish(missed.events);
+    run.count(await markMissing(deps, { accountId: deps.accountId, syncRunId: run.runId }, spec.kind, [...seen], false));
     await reattributeAll(run);
   };
 }
@@ -210,9 +206,8 @@ export function kindWorker(spec: KindSpec): WorkerBody {
 /** Attribution of the whole account (children follow parents that changed in this run). */
 export async function reattributeAll(run: RunContext): Promise<void> {
   const { deps } = run;
-  const events = await eventTransaction(deps.db, async (tx) => {
-    const drafts = await attribute(tx, { accountId: deps.accountId, fallbackTenantId: deps.fallbackTenantId, resourceIds: null });
-    return insertEvents(tx, deps.accountId, run.runId, drafts);
-  });
-  await run.publish(events);
+  const { counts } = await commitChange(deps, { syncRunId: run.runId }, async (tx) => ({
+    events: await attribute(tx, { accountId: deps.accountId, fallbackTenantId: deps.fallbackTenantId, resourceIds: null }),
+  }));
+  run.count(counts);
 }

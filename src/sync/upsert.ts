@@ -1,9 +1,9 @@
-import type { Database } from '../db/index.js';
 import type { ResourceKind } from '../domain/kinds.js';
 import { canonicalUrn } from '../domain/urn.js';
-import type { ResourceEventMessage } from '../pubsub.js';
+import { commitChange, type CommitDeps } from '../events/commit.js';
+import { NO_CHANGE, type ChangeCounts } from '../events/counts.js';
+import type { EventDraft } from '../events/types.js';
 import { attribute, attributionSql } from './attribution.js';
-import { eventTransaction, insertEvents, type EventDraft } from './events.js';
 import type { NormalizedResource } from './kinds/types.js';
 
 export type UpsertContext = {
@@ -12,8 +12,6 @@ export type UpsertContext = {
   syncRunId: string | null;
   kind: ResourceKind;
 };
-
-export type UpsertResult = { created: number; updated: number; unchanged: number; events: ResourceEventMessage[] };
 
 type Stored = {
   id: string;
@@ -56,10 +54,10 @@ function sameRow(stored: Stored, row: NormalizedResource): boolean {
  * new and changed rows in one set-based INSERT ... ON CONFLICT, attributes them, and stores
  * their events in the same transaction. A batch with no change costs one SELECT and no write.
  */
-export async function upsertBatch(db: Database, ctx: UpsertContext, batch: NormalizedResource[]): Promise<UpsertResult> {
+export async function upsertBatch(deps: CommitDeps, ctx: UpsertContext, batch: NormalizedResource[]): Promise<ChangeCounts> {
   const rows = [...new Map(batch.map((r) => [r.providerId, r])).values()];
-  if (rows.length === 0) return { created: 0, updated: 0, unchanged: 0, events: [] };
-  const stored = await db.sql.query<Stored>(
+  if (rows.length === 0) return NO_CHANGE;
+  const stored = await deps.db.sql.query<Stored>(
     `SELECT id, "providerId", name, status, region, attrs, "parentUrn", "providerCreatedAt", lifecycle::text AS lifecycle, placeholder
      FROM "Resource" WHERE "accountId" = $1::uuid AND kind = $2::"ResourceKind" AND "providerId" = ANY($3::text[])`, [ctx.accountId,
     ctx.kind,
@@ -70,9 +68,9 @@ export async function upsertBatch(db: Database, ctx: UpsertContext, batch: Norma
     return !s || !sameRow(s, r);
   });
   const unchanged = rows.length - writes.length;
-  if (writes.length === 0) return { created: 0, updated: 0, unchanged, events: [] };
+  if (writes.length === 0) return { ...NO_CHANGE, unchanged };
 
-  const events = await eventTransaction(db, async (tx) => {
+  const { counts } = await commitChange(deps, { syncRunId: ctx.syncRunId }, async (tx) => {
     // New rows are written once, with their attribution; existing rows keep theirs.
     const rule = attributionSql({
       account: '$1::uuid',
@@ -128,8 +126,7 @@ export async function upsertBatch(db: Database, ctx: UpsertContext, batch: Norma
       resourceIds: toAttribute,
       quiet: created,
     });
-    return insertEvents(tx, ctx.accountId, ctx.syncRunId, [...drafts, ...attribution]);
+    return { events: [...drafts, ...attribution], updated: writes.length - created.size, unchanged };
   });
-  const created = events.filter((e) => e.type === 'CREATED' && e.from === null).length;
-  return { created, updated: writes.length - created, unchanged, events };
+  return counts;
 }

@@ -58,11 +58,12 @@ export async function seedTwoTenants(db: Database, accountId: string) {
   // While "moved" was alpha's; it went to bravo since.
   const movedCreated = await event(moved.id, 'CREATED', alpha.id, pA.id);
   const movedStatus = await event(moved.id, 'STATUS_CHANGED', alpha.id, pA.id, 'off', 'active');
-  const movedAway = await event(moved.id, 'TENANT_CHANGED', bravo.id, pB.id, 'alpha', 'bravo');
+  // Events name tenants and projects by id (labels are read when shown).
+  const movedAway = await event(moved.id, 'TENANT_CHANGED', bravo.id, pB.id, alpha.id, bravo.id);
   // "came" was bravo's, then alpha's.
   const cameCreated = await event(came.id, 'CREATED', bravo.id, pB.id);
-  const cameIn = await event(came.id, 'TENANT_CHANGED', alpha.id, pA.id, 'bravo', 'alpha');
-  const cameProject = await event(came.id, 'PROJECT_CHANGED', alpha.id, pA.id, pB.providerId, pA.providerId);
+  const cameIn = await event(came.id, 'TENANT_CHANGED', alpha.id, pA.id, bravo.id, alpha.id);
+  const cameProject = await event(came.id, 'PROJECT_CHANGED', alpha.id, pA.id, pB.id, pA.id);
   const b1Created = await event(b1.id, 'CREATED', bravo.id, pB.id);
 
   const invoice = await p.invoice.create({

@@ -126,6 +126,8 @@ describe.each(testDatabaseTargets())('attribution on $name', (target) => {
     expect(row.project?.providerId).toBe(String(other.id));
     const events = await h.db.prisma.resourceEvent.findMany({ where: { resourceId: row.id, type: 'PROJECT_CHANGED' } });
     expect(events).toHaveLength(1);
-    expect(events[0]!.to).toBe(String(other.id));
+    // Stored by id; shown as the provider id (`ResourceEvent.to`).
+    expect(events[0]!.to).toBe(row.project!.id);
+    expect(row.project!.providerId).toBe(String(other.id));
   });
 });

@@ -245,8 +245,8 @@ describe.each(testDatabaseTargets())('invoice ingestion on $name', (target) => {
     const eth = ids['droplet:eth:1001']!;
     await t.db.prisma.resourceEvent.createMany({
       data: [
-        { accountId, resourceId: eth, type: 'TENANT_CHANGED', kind: 'droplet', from: null, to: 'globex', at: new Date('2018-12-01T00:00:00Z') },
-        { accountId, resourceId: eth, type: 'TENANT_CHANGED', kind: 'droplet', from: 'globex', to: 'acme', at: new Date('2019-02-10T00:00:00Z') },
+        { accountId, resourceId: eth, type: 'TENANT_CHANGED', kind: 'droplet', from: null, to: tenantB.id, at: new Date('2018-12-01T00:00:00Z') },
+        { accountId, resourceId: eth, type: 'TENANT_CHANGED', kind: 'droplet', from: tenantB.id, to: tenantA.id, at: new Date('2019-02-10T00:00:00Z') },
       ],
     });
     const invoice = (await t.db.prisma.invoice.findFirstOrThrow({ where: { period: '2019-01' } })).id;
@@ -282,6 +282,30 @@ describe.each(testDatabaseTargets())('invoice ingestion on $name', (target) => {
     expect(r.data.none).toEqual([]);
     const bad = await gql(`{ costs(period: "2019-1", groupBy: KIND) { key } }`);
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('a tenant renamed after its events keeps its history: the events and the cost bucket show the current slug, with the same amounts', async () => {
+    const eth = ids['droplet:eth:1001']!;
+    await t.db.prisma.tenant.update({ where: { id: tenantB.id }, data: { slug: 'globex-renamed' } });
+    try {
+      const events = await gql(`query($r: ID!) { resourceEvents(first: 10, filter: { resourceId: $r, types: [TENANT_CHANGED] }) { edges { node { from to } } } }`, {
+        r: gid('Resource', eth),
+      });
+      expect(events.errors).toBeUndefined();
+      expect(events.data.resourceEvents.edges.map((e: any) => e.node)).toEqual([
+        { from: null, to: 'globex-renamed' },
+        { from: 'globex-renamed', to: 'acme' },
+      ]);
+      const r = await gql(`{ costs(period: "2019-01", groupBy: TENANT) { key label amount lineCount } }`);
+      expect(r.errors).toBeUndefined();
+      expect(r.data.costs).toEqual([
+        { key: 'globex-renamed', label: 'Globex', amount: '50.00', lineCount: 2 },
+        { key: 'acme', label: 'Acme', amount: '43.27', lineCount: 3 },
+        { key: null, label: expect.stringContaining('Unattributed'), amount: '28.84', lineCount: 2 },
+      ]);
+    } finally {
+      await t.db.prisma.tenant.update({ where: { id: tenantB.id }, data: { slug: 'globex' } });
+    }
   });
 
   it('shows a tenant-scoped key only the lines and costs of its tenant, and refuses it every billing mutation', async () => {
@@ -365,12 +389,12 @@ describe.each(testDatabaseTargets())('invoice ingestion on $name', (target) => {
     // Installed "today": first seen now, moved from the fallback tenant to acme right after the first sync.
     const fresh = await resource('droplet', '4301', 'fresh-web', { tenantId: tenantA.id, tenantSource: 'MANUAL' });
     await t.db.prisma.resourceEvent.create({
-      data: { accountId, resourceId: fresh.id, type: 'TENANT_CHANGED', kind: 'droplet', from: 'unassigned', to: 'acme', at: new Date() },
+      data: { accountId, resourceId: fresh.id, type: 'TENANT_CHANGED', kind: 'droplet', from: t.app.services().fallbackTenantId, to: tenantA.id, at: new Date() },
     });
     // Known since 2025-03-10, moved from globex to acme after March: March stays globex's.
     const known = await resource('droplet', '4302', 'known-web', { tenantId: tenantA.id, tenantSource: 'MANUAL', firstSeenAt: new Date('2025-03-10T00:00:00Z') });
     await t.db.prisma.resourceEvent.create({
-      data: { accountId, resourceId: known.id, type: 'TENANT_CHANGED', kind: 'droplet', from: 'globex', to: 'acme', at: new Date('2025-04-03T00:00:00Z') },
+      data: { accountId, resourceId: known.id, type: 'TENANT_CHANGED', kind: 'droplet', from: tenantB.id, to: tenantA.id, at: new Date('2025-04-03T00:00:00Z') },
     });
     // Last month's invoice, ingested after the install (both lines billed before "today").
     const csv = [

@@ -149,9 +149,10 @@ describe('GraphiQL in a real browser, with ADMIN_API_KEY configured', () => {
     });
     expect(await moved.json()).toEqual({ data: { reassignResourceTenant: { userErrors: [] } } });
     const event = await db.prisma.resourceEvent.findFirstOrThrow({ where: { type: 'TENANT_CHANGED' } });
+    const to = await db.prisma.tenant.findUniqueOrThrow({ where: { id: event.to! } });
 
     const text = await resultMatching(/"type": "TENANT_CHANGED"/);
-    expect(JSON.parse(text)).toEqual({ data: { resourceEvents: { sequence: event.sequence, type: 'TENANT_CHANGED', to: event.to, actor: 'admin' } } });
+    expect(JSON.parse(text)).toEqual({ data: { resourceEvents: { sequence: event.sequence, type: 'TENANT_CHANGED', to: to.slug, actor: 'admin' } } });
     // The stream stays open for the next event.
     expect(await page.getByRole('button', { name: /^Stop query/ }).isVisible()).toBe(true);
     for (const editor of ['.graphiql-query-editor', '.graphiql-editor-tool']) {

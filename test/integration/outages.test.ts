@@ -211,7 +211,7 @@ describe('outages', () => {
       const atReplica = firstOf(replica.subscribe('resourceEvent', abort.signal));
       const reverted = await server.gql(assign, { p: projectGid, t: project.tenantId && Buffer.from(`Tenant:${project.tenantId}`).toString('base64') });
       expect(reverted.data.assignProjectTenant.userErrors).toEqual([]);
-      expect(await atReplica).toMatchObject({ type: 'TENANT_CHANGED', from: 'outage' });
+      expect(await atReplica).toMatchObject({ type: 'TENANT_CHANGED', from: tenant.id });
       // ...and the server's own subscription, resubscribed after the reconnect, receives the replica's.
       const atServer = firstOf(server.app.services().pubsub.subscribe('resourceEvent', abort.signal), (m) => m.sequence === 999_999);
       const message = { ...(await atReplica)!, sequence: 999_999 };

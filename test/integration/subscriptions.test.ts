@@ -190,6 +190,30 @@ describe.each(testDatabaseTargets())('subscriptions over WebSocket on $name', (t
     expect(updates[1]).toEqual({ id: run.id, worker: 'VOLUMES', status: 'SUCCEEDED' });
     await Promise.all([ready.stop(), runs.stop()]);
   });
+
+  it("an operator's tenant change reaches a live subscriber naming tenants by slug; after a rename the stored event shows the current slug", async () => {
+    const client = connect();
+    const droplet = await db.prisma.resource.findFirstOrThrow({ where: { kind: 'droplet', tenantSource: { not: 'MANUAL' } }, include: { tenant: true } });
+    const tenant = await db.prisma.tenant.create({ data: { slug: 'live-tenant', name: 'Live' } });
+    const after = await lastSequence();
+    const live = collect(client, `subscription { resourceEvents(filter: { types: [TENANT_CHANGED] }) { sequence type from to actor } }`);
+    // As above: once the catch-up stream subscribed next replays, the live one is attached.
+    const ready = collect(client, `subscription($after: Int) { resourceEvents(filter: { afterSequence: $after }) { sequence } }`, { after: after - 1 });
+    await ready.until(1);
+    const reassign = `mutation($r: ID!, $t: ID) { reassignResourceTenant(input: { resourceId: $r, tenantId: $t }) { userErrors { code } } }`;
+    const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
+    const moved = await server.gql(reassign, { r: gid('Resource', droplet.id), t: gid('Tenant', tenant.id) });
+    expect(moved.data.reassignResourceTenant.userErrors).toEqual([]);
+    const [event] = await live.until(1);
+    expect(event).toEqual({ sequence: after + 1, type: 'TENANT_CHANGED', from: droplet.tenant!.slug, to: 'live-tenant', actor: 'anonymous' });
+    await Promise.all([ready.stop(), live.stop()]);
+
+    await db.prisma.tenant.update({ where: { id: tenant.id }, data: { slug: 'live-tenant-renamed' } });
+    const stored = await server.gql(`query($after: Int) { resourceEvents(filter: { afterSequence: $after, types: [TENANT_CHANGED] }) { edges { node { sequence to } } } }`, { after });
+    expect(stored.data.resourceEvents.edges.map((e: any) => e.node)).toEqual([{ sequence: after + 1, to: 'live-tenant-renamed' }]);
+    const undo = await server.gql(reassign, { r: gid('Resource', droplet.id), t: null });
+    expect(undo.data.reassignResourceTenant.userErrors).toEqual([]);
+  });
 });
 
 describe.each(testDatabaseTargets())('WebSocket authentication on $name', (target) => {
