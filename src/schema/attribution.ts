@@ -1,33 +1,18 @@
-import { GraphQLError } from 'graphql';
-import { assertOperator, assertUnscoped } from '../auth.js';
+import { assertAccountOperator } from '../auth.js';
 import type { Context } from '../context.js';
-import type { Project, Resource } from '../generated/prisma/client.js';
 import type { SqlClient } from '../db/sql.js';
 import { projectScope, resourceScope, tenantScope } from '../scope.js';
 import { attribute } from '../sync/attribution.js';
 import { eventTransaction, insertEvents, publishEvents, type EventDraft } from '../sync/events.js';
-import { builder, decodeIdOf } from './builder.js';
-import { UserErrorRef, type UserErrorShape } from './enums.js';
+import { builder } from './builder.js';
+import { decodeInputId } from './input.js';
+import { payloadType, userError, type UserErrorShape } from './payload.js';
 import { ProjectRef } from './project.js';
 import { ResourceRef } from './resource.js';
 
 
 /** Longest reason kept with a manual change. */
 const MAX_REASON = 500;
-
-/**
- * Decodes a global id of `typename` from an input field; a malformed id or one of another
- * type is a userError INVALID_INPUT (the contract makes bad input data, not an exception).
- */
-function decodeInputId(typename: string, value: string | number, field: string, errors: UserErrorShape[]): string | null {
-  try {
-    return decodeIdOf(typename, String(value), `input.${field}`);
-  } catch (error) {
-    if (!(error instanceof GraphQLError)) throw error;
-    errors.push({ code: 'INVALID_INPUT', message: error.message, path: ['input', field] });
-    return null;
-  }
-}
 
 function checkReason(reason: string | null | undefined, errors: UserErrorShape[]): string | null {
   const trimmed = reason?.trim() || null;
@@ -68,14 +53,7 @@ const AssignProjectTenantInput = builder.inputType('AssignProjectTenantInput', {
   }),
 });
 
-const AssignProjectTenantPayload = builder
-  .objectRef<{ project: Project | null; userErrors: UserErrorShape[] }>('AssignProjectTenantPayload')
-  .implement({
-    fields: (t) => ({
-      project: t.field({ type: ProjectRef, nullable: true, resolve: (p) => p.project }),
-      userErrors: t.field({ type: [UserErrorRef], resolve: (p) => p.userErrors }),
-    }),
-  });
+const AssignProjectTenantPayload = payloadType('AssignProjectTenantPayload', { project: { type: ProjectRef } });
 
 builder.mutationField('assignProjectTenant', (t) =>
   t.field({
@@ -86,8 +64,7 @@ builder.mutationField('assignProjectTenant', (t) =>
       'reason too long), NOT_FOUND (no such project or tenant), NO_CHANGE (the project already has this tenant; the payload carries it).',
     args: { input: t.arg({ type: AssignProjectTenantInput, required: true }) },
     resolve: async (_parent, { input }, ctx) => {
-      assertOperator(ctx.viewer);
-      assertUnscoped(ctx.viewer);
+      assertAccountOperator(ctx.viewer);
       const errors: UserErrorShape[] = [];
       const projectId = decodeInputId('Project', input.projectId, 'projectId', errors);
       const tenantId = input.tenantId == null ? null : decodeInputId('Tenant', input.tenantId, 'tenantId', errors);
@@ -100,7 +77,7 @@ builder.mutationField('assignProjectTenant', (t) =>
       if (project!.tenantId === tenantId) {
         return {
           project,
-          userErrors: [{ code: 'NO_CHANGE', message: tenantId ? 'the project already has this tenant' : 'the project has no tenant', path: ['input', 'tenantId'] }],
+          userErrors: [userError('NO_CHANGE', tenantId ? 'the project already has this tenant' : 'the project has no tenant', ['input', 'tenantId'])],
         };
       }
       const events = await eventTransaction(ctx.db, async (tx) => {
@@ -128,14 +105,7 @@ const ReassignResourceTenantInput = builder.inputType('ReassignResourceTenantInp
   }),
 });
 
-const ReassignResourceTenantPayload = builder
-  .objectRef<{ resource: Resource | null; userErrors: UserErrorShape[] }>('ReassignResourceTenantPayload')
-  .implement({
-    fields: (t) => ({
-      resource: t.field({ type: ResourceRef, nullable: true, resolve: (p) => p.resource }),
-      userErrors: t.field({ type: [UserErrorRef], resolve: (p) => p.userErrors }),
-    }),
-  });
+const ReassignResourceTenantPayload = payloadType('ReassignResourceTenantPayload', { resource: { type: ResourceRef } });
 
 builder.mutationField('reassignResourceTenant', (t) =>
   t.field({
@@ -147,8 +117,7 @@ builder.mutationField('reassignResourceTenant', (t) =>
       'have, or setting the tenant it already has manually; the payload carries the resource unchanged).',
     args: { input: t.arg({ type: ReassignResourceTenantInput, required: true }) },
     resolve: async (_parent, { input }, ctx) => {
-      assertOperator(ctx.viewer);
-      assertUnscoped(ctx.viewer);
+      assertAccountOperator(ctx.viewer);
       const errors: UserErrorShape[] = [];
       const resourceId = decodeInputId('Resource', input.resourceId, 'resourceId', errors);
       const tenantId = input.tenantId == null ? null : decodeInputId('Tenant', input.tenantId, 'tenantId', errors);
@@ -162,13 +131,13 @@ builder.mutationField('reassignResourceTenant', (t) =>
       if (!tenantId && !manual) {
         return {
           resource,
-          userErrors: [{ code: 'NO_CHANGE', message: 'the resource has no manual tenant to remove', path: ['input', 'tenantId'] }],
+          userErrors: [userError('NO_CHANGE', 'the resource has no manual tenant to remove', ['input', 'tenantId'])],
         };
       }
       if (tenantId && manual && resource!.tenantId === tenantId) {
         return {
           resource,
-          userErrors: [{ code: 'NO_CHANGE', message: 'the resource is already assigned to this tenant manually', path: ['input', 'tenantId'] }],
+          userErrors: [userError('NO_CHANGE', 'the resource is already assigned to this tenant manually', ['input', 'tenantId'])],
         };
       }
       const by = { actor: ctx.viewer.actor, reason };

@@ -1,9 +1,7 @@
 import type { Database } from '../db/index.js';
 import type { SqlClient } from '../db/sql.js';
+import type { EventType } from '../domain/event-types.js';
 import type { PubSub, ResourceEventMessage } from '../pubsub.js';
-
-export const EVENT_TYPES = ['CREATED', 'STATUS_CHANGED', 'MISSED', 'STALE', 'REVIVED', 'TENANT_CHANGED', 'PROJECT_CHANGED'] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
 
 /** An event to store; tenant and project are read from the resource as the transaction left it. */
 export type EventDraft = {
