@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { GraphQLError } from 'graphql';
 import type { Viewer } from './context.js';
 import type { Database } from './db/index.js';
+import { apiError } from './domain/error-codes.js';
 import type { Logger } from './log.js';
 
 /** SHA-256 of an API key, the only form in which keys are stored. */
@@ -39,8 +39,7 @@ const ANONYMOUS: Viewer = { role: 'OPERATOR', tenantId: null, actor: 'anonymous'
 export function createAuthenticator(db: Database, adminApiKey: string | null, options: AuthenticatorOptions = {}): Authenticator {
   const adminHash = adminApiKey ? Buffer.from(hashApiKey(adminApiKey), 'hex') : null;
   const now = options.now ?? Date.now;
-  const unauthenticated = (message: string) =>
-    new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+  const unauthenticated = (message: string) => apiError('UNAUTHENTICATED', message, { extensions: { http: { status: 401 } } });
   /** keyId → when this process last wrote (or found) its lastUsedAt. */
   const lastUsedWritten = new Map<string, number>();
   const pending = new Set<Promise<void>>();
@@ -89,16 +88,26 @@ export function createAuthenticator(db: Database, adminApiKey: string | null, op
   };
 }
 
+/** A FORBIDDEN GraphQLError (HTTP 403 where the request came over HTTP). */
+export function forbidden(message: string) {
+  return apiError('FORBIDDEN', message, { extensions: { http: { status: 403 } } });
+}
+
 /** Operator keys may mutate; viewer keys read and subscribe. */
-export function assertOperator(viewer: Viewer): void {
-  if (viewer.role !== 'OPERATOR') {
-    throw new GraphQLError('this operation needs an operator key', { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
-  }
+function assertOperator(viewer: Viewer): void {
+  if (viewer.role !== 'OPERATOR') throw forbidden('this operation needs an operator key');
 }
 
 /** Account-wide changes (tenants, invoices, syncs, API keys) are not for tenant-scoped keys. */
-export function assertUnscoped(viewer: Viewer): void {
-  if (viewer.tenantId) {
-    throw new GraphQLError('a tenant-scoped key cannot change account-wide data', { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
-  }
+function assertUnscoped(viewer: Viewer): void {
+  if (viewer.tenantId) throw forbidden('a tenant-scoped key cannot change account-wide data');
+}
+
+/**
+ * The check of every mutation: an operator key that is not tenant-scoped (the operator check
+ * first, so a scoped viewer key hears that it needs an operator key). FORBIDDEN otherwise.
+ */
+export function assertAccountOperator(viewer: Viewer): void {
+  assertOperator(viewer);
+  assertUnscoped(viewer);
 }

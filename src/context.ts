@@ -1,4 +1,5 @@
 import type { Database } from './db/index.js';
+import type { ApiKeyRole } from './domain/api-keys.js';
 import type { Logger } from './log.js';
 import type { DoClient } from './sync/client.js';
 import type { PubSub } from './pubsub.js';
@@ -6,7 +7,7 @@ import type { SyncService } from './sync/service.js';
 
 /** Who is calling: from the API key of the request or WebSocket connection. */
 export type Viewer = {
-  role: 'VIEWER' | 'OPERATOR';
+  role: ApiKeyRole;
   /** Set for tenant-scoped keys: the viewer sees only this tenant's data. */
   tenantId: string | null;
   /** Key id for audit fields ("admin" for ADMIN_API_KEY, "anonymous" when auth is off). */

@@ -1,7 +1,7 @@
-import { GraphQLError } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Authenticator } from './auth.js';
 import type { Context, Viewer } from './context.js';
+import { hasCode, type ErrorExtensionCode } from './domain/error-codes.js';
 import type { KeySessions } from './key-sessions.js';
 import type { Logger } from './log.js';
 
@@ -10,7 +10,7 @@ export type AuthRefusal = {
   /** 401 for a missing, unknown, revoked or expired key; 503 when the key could not be checked (database unreachable). */
   status: 401 | 503;
   /** UNAUTHENTICATED or SERVICE_UNAVAILABLE. */
-  code: 'UNAUTHENTICATED' | 'SERVICE_UNAVAILABLE';
+  code: Extract<ErrorExtensionCode, 'UNAUTHENTICATED' | 'SERVICE_UNAVAILABLE'>;
   message: string;
 };
 
@@ -23,7 +23,7 @@ export async function checkKey(auth: Authenticator, authorization: string | null
   try {
     return await auth.authenticate(authorization);
   } catch (error) {
-    if (error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED') {
+    if (hasCode(error, 'UNAUTHENTICATED')) {
       return { status: 401, code: 'UNAUTHENTICATED', message: error.message };
     }
     log.warn('could not check an API key', { error: error instanceof Error ? error.message : String(error) });

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { forbidden } from './auth.js';
 import type { Prisma } from './generated/prisma/client.js';
 import type { Viewer } from './context.js';
 
@@ -77,8 +77,6 @@ export function syncRunScope(v: Viewing): Prisma.SyncRunWhereInput {
  */
 export function assertSeesSyncInternals(v: Viewing): void {
   if (isScoped(v)) {
-    throw new GraphQLError('sync runs and their errors are not available to a tenant-scoped key', {
-      extensions: { code: 'FORBIDDEN', http: { status: 403 } },
-    });
+    throw forbidden('sync runs and their errors are not available to a tenant-scoped key');
   }
 }

@@ -17,6 +17,7 @@ import type { Authenticator } from './auth.js';
 import type { Component } from './components/lifecycle.js';
 import type { WsLimits } from './config.js';
 import type { Context, Viewer } from './context.js';
+import { apiError } from './domain/error-codes.js';
 import { checkKey, isRefusal } from './http-auth.js';
 import type { KeySessions } from './key-sessions.js';
 import type { Logger } from './log.js';
@@ -167,9 +168,7 @@ function attachWebSocket(options: WebSocketOptions): WebSocketServer {
         // graphql-ws records the operation before this hook: the count includes it.
         if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerSocket) {
           return [
-            new GraphQLError(`too many operations on this connection: at most ${limits.maxSubscriptionsPerSocket} subscriptions per WebSocket`, {
-              extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' },
-            }),
+            apiError('TOO_MANY_SUBSCRIPTIONS', `too many operations on this connection: at most ${limits.maxSubscriptionsPerSocket} subscriptions per WebSocket`),
           ];
         }
         const viewer = ctx.extra.viewer!;

@@ -1,5 +1,6 @@
 import { formatMoney, parseMoney } from './money.js';
-import { NON_ATTRIBUTABLE_REASONS, UNMATCHED_REASONS, type UnmatchedReason } from './types.js';
+import { UNMATCHED_REASONS } from '../domain/billing.js';
+import { NON_ATTRIBUTABLE_REASONS, type UnmatchedReason } from './types.js';
 
 /** A line as match stats see it. `amount` is a decimal money string (`Prisma.Decimal#toString()` fits). */
 export type StatsLine = { amount: string; matched: boolean; reason: UnmatchedReason | null };

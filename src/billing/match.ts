@@ -1,4 +1,5 @@
 import type { DerivedKind } from './derive-kind.js';
+import type { Lifecycle } from '../domain/lifecycle.js';
 import type { AutoMatchMethod, ParsedInvoiceLine, ResourceKind, UnmatchedReason } from './types.js';
 
 /**
@@ -44,7 +45,7 @@ export type MatchableResource = {
   kind: ResourceKind;
   providerId: string;
   name: string;
-  lifecycle: 'ACTIVE' | 'MISSING' | 'STALE';
+  lifecycle: Lifecycle;
   attrs: Record<string, unknown>;
   /** Region slug (the `Resource.region` column); `attrs.region` is read when this is absent. */
   region?: string | null;

@@ -3,6 +3,7 @@ import type { Invoice, PrismaClient } from '../generated/prisma/client.js';
 import { deriveKind } from './derive-kind.js';
 import { buildMatchIndex, matchLine, type MatchableResource, type MatchIndex, type MatchOutcome } from './match.js';
 import { createSlicer, jsonArraySliced } from './slice.js';
+import type { InvoiceSource } from '../domain/billing.js';
 import type { AutoMatchMethod, MatchMethod, ParsedInvoiceLine, ResourceKind, UnmatchedReason } from './types.js';
 
 /**
@@ -137,7 +138,7 @@ export type InvoiceHeader = {
   period: string;
   /** Decimal string, two decimals. */
   amount: string;
-  source: 'API' | 'CSV';
+  source: InvoiceSource;
   isPreview: boolean;
   contentHash: string;
 };

@@ -1,22 +1,8 @@
 import type { ResourceKind } from '../domain/kinds.js';
+import type { MatchMethod, UnmatchedReason } from '../domain/billing.js';
+import type { ErrorCode } from '../domain/error-codes.js';
 
-export type { ResourceKind };
-
-/**
- * Why an invoice line is not tied to a resource (same names as the GraphQL and Prisma
- * `UnmatchedReason` enums). Every unmatched line has exactly one.
- */
-export const UNMATCHED_REASONS = [
-  'TAX',
-  'CREDIT',
-  'ACCOUNT_LEVEL',
-  'RESOURCE_DESTROYED',
-  'AMBIGUOUS',
-  'NO_CANDIDATE',
-  'KIND_NOT_INVENTORIED',
-] as const;
-
-export type UnmatchedReason = (typeof UNMATCHED_REASONS)[number];
+export type { MatchMethod, ResourceKind, UnmatchedReason };
 
 /** Reasons decided by kind derivation alone, before any inventory lookup. */
 export type DerivedReason = Extract<
@@ -33,11 +19,6 @@ export const NON_ATTRIBUTABLE_REASONS: ReadonlySet<UnmatchedReason> = new Set([
   'CREDIT',
   'ACCOUNT_LEVEL',
 ]);
-
-/** How an automatic match was made (`MANUAL` is set by operators, never by `matchLine`). */
-export const MATCH_METHODS = ['RESOURCE_UUID', 'RESOURCE_ID', 'NAME', 'PARENT_DROPLET_NAME', 'MANUAL'] as const;
-
-export type MatchMethod = (typeof MATCH_METHODS)[number];
 
 /** The methods `matchLine` can produce. */
 export type AutoMatchMethod = Exclude<MatchMethod, 'MANUAL'>;
@@ -72,17 +53,8 @@ export type ParsedInvoiceLine = {
 };
 
 /**
- * Stable error codes for invoice input that cannot be ingested. Bad input is reported as
- * data (`InvoiceInputError`), never thrown as an untyped error.
- *
- * - `INVALID_CSV`: missing or duplicated header columns, a row with missing fields (or
- *   non-empty fields beyond the header), unbalanced quotes, an unparseable `hours`.
- * - `EMPTY_FILE`: nothing but whitespace/BOM, or a header without any line.
- * - `INVALID_AMOUNT`: an amount that is not a decimal money string.
- * - `INVALID_DATE`: a start/end that is neither `YYYY-MM-DD HH:MM:SS +HHMM` nor ISO-8601.
- * - `FILE_TOO_LARGE`: input over `MAX_INVOICE_CSV_BYTES`.
- * - `INVALID_PERIOD`: a billing period that is not `YYYY-MM`.
- * - `INVALID_ITEM`: an API invoice item that does not satisfy `ZDoInvoiceItem`.
+ * Codes of invoice input that cannot be ingested (each described in `ERROR_CODES`). Bad input
+ * is reported as data (`InvoiceInputError`), never thrown as an untyped error.
  */
 export const INVOICE_INPUT_ERROR_CODES = [
   'INVALID_CSV',
@@ -92,7 +64,7 @@ export const INVOICE_INPUT_ERROR_CODES = [
   'FILE_TOO_LARGE',
   'INVALID_PERIOD',
   'INVALID_ITEM',
-] as const;
+] as const satisfies readonly ErrorCode[];
 
 export type InvoiceInputErrorCode = (typeof INVOICE_INPUT_ERROR_CODES)[number];
 

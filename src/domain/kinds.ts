@@ -1,5 +1,8 @@
+import type * as Db from '../generated/prisma/enums.js';
+import { dbEnum } from './list.js';
+
 /** Resource kinds as stored (lower case); the GraphQL enum is their upper-case form. */
-export const RESOURCE_KINDS = [
+export const RESOURCE_KINDS = dbEnum<Db.ResourceKind>()([
   'droplet',
   'droplet_backup',
   'snapshot',
@@ -14,7 +17,7 @@ export const RESOURCE_KINDS = [
   'app',
   'cdn_endpoint',
   'vpc',
-] as const;
+]);
 
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 

@@ -1,9 +1,12 @@
+import type * as Db from '../generated/prisma/enums.js';
+import { dbEnum } from './list.js';
+
 /**
  * The sync workers and their default schedules (croner patterns, seconds optional).
  * Defaults follow the original system: most kinds every 15 minutes, snapshots hourly at
  * :33, backups hourly at :41, invoices daily. `SYNC_SCHEDULE_<WORKER>` overrides each.
  */
-export const SYNC_WORKERS = [
+export const SYNC_WORKERS = dbEnum<Db.SyncWorker>()([
   'DROPLETS',
   'DOMAINS',
   'PROJECTS',
@@ -19,9 +22,19 @@ export const SYNC_WORKERS = [
   'CDN_ENDPOINTS',
   'VPCS',
   'INVOICES',
-] as const;
+]);
 
 export type SyncWorkerName = (typeof SYNC_WORKERS)[number];
+
+/** What started a run: its schedule, `runSync`, or the start-up run of a scheduled worker. */
+export const SYNC_TRIGGERS = dbEnum<Db.SyncTrigger>()(['SCHEDULE', 'MANUAL', 'STARTUP']);
+
+export type SyncTrigger = (typeof SYNC_TRIGGERS)[number];
+
+/** A run's state: RUNNING until it ends, then SUCCEEDED or FAILED. */
+export const SYNC_RUN_STATUSES = dbEnum<Db.SyncRunStatus>()(['RUNNING', 'SUCCEEDED', 'FAILED']);
+
+export type SyncRunStatus = (typeof SYNC_RUN_STATUSES)[number];
 
 export const DEFAULT_SCHEDULES: Record<SyncWorkerName, string> = {
   DROPLETS: '*/15 * * * *',

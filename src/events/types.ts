@@ -1,7 +1,6 @@
 import type { ResourceEventMessage } from '../pubsub.js';
 
-export const EVENT_TYPES = ['CREATED', 'STATUS_CHANGED', 'MISSED', 'STALE', 'REVIVED', 'TENANT_CHANGED', 'PROJECT_CHANGED'] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+import type { EventType } from '../domain/event-types.js';
 
 /**
  * What `from`/`to` hold for the types that name another row: its id, never a label, so a

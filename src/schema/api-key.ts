@@ -1,31 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { GraphQLError } from 'graphql';
-import { assertOperator, assertUnscoped, hashApiKey } from '../auth.js';
-import type { Context, Viewer } from '../context.js';
-import type { ApiKey } from '../generated/prisma/client.js';
+import { assertAccountOperator, hashApiKey } from '../auth.js';
+import type { Context } from '../context.js';
 import { apiKeyScope } from '../scope.js';
-import { builder, decodeIdOf } from './builder.js';
-import { UserErrorRef, type UserErrorShape } from './enums.js';
+import { builder } from './builder.js';
+import { ApiKeyRoleEnum } from './enums.js';
+import { decodeInputId } from './input.js';
 import { assertPageArgs, connectionSizes, namedConnection } from './pagination.js';
+import { payloadType, userError, type UserErrorShape } from './payload.js';
 
 /** Secrets start with this, so a leaked one is recognisable (secret scanners, logs). */
 export const API_KEY_PREFIX = 'doig_';
 /** Longest key name. */
 export const MAX_API_KEY_NAME = 200;
-
-/** Keys are managed by unscoped operators only; anyone else gets FORBIDDEN. */
-function assertKeyManager(viewer: Viewer): void {
-  assertOperator(viewer);
-  assertUnscoped(viewer);
-}
-
-
-export const ApiKeyRoleEnum = builder.enumType('ApiKeyRole', {
-  values: {
-    VIEWER: { description: 'Queries and subscriptions.' },
-    OPERATOR: { description: 'Also mutations.' },
-  } as const,
-});
 
 export const ApiKeyRef = builder.prismaNode('ApiKey', {
   description: 'An API key. The secret is shown once, by createApiKey, and stored only as a hash.',
@@ -61,11 +47,11 @@ builder.queryField('apiKeys', (t) =>
       description: 'Unscoped operators only. Newest first; revoked keys only with includeRevoked. Never shows a secret.',
       args: { includeRevoked: t.arg.boolean() },
       totalCount: (_parent, args, ctx) => {
-        assertKeyManager(ctx.viewer);
+        assertAccountOperator(ctx.viewer);
         return ctx.db.prisma.apiKey.count({ where: keyWhere(args.includeRevoked) });
       },
       resolve: (query, _parent, args, ctx) => {
-        assertKeyManager(ctx.viewer);
+        assertAccountOperator(ctx.viewer);
         assertPageArgs(args);
         return ctx.db.prisma.apiKey.findMany({ ...query, where: keyWhere(args.includeRevoked), orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
       },
@@ -73,17 +59,6 @@ builder.queryField('apiKeys', (t) =>
     ApiKeyConnection,
   ),
 );
-
-/** Decodes a global id of `typename` from an input field; a malformed one is a userError INVALID_INPUT. */
-function decodeInputId(typename: string, value: string | number, field: string, errors: UserErrorShape[]): string | null {
-  try {
-    return decodeIdOf(typename, String(value), `input.${field}`);
-  } catch (error) {
-    if (!(error instanceof GraphQLError)) throw error;
-    errors.push({ code: 'INVALID_INPUT', message: error.message, path: ['input', field] });
-    return null;
-  }
-}
 
 // Control characters (NUL among them) have no place in a name shown in listings.
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -97,15 +72,10 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
   }),
 });
 
-const CreateApiKeyPayload = builder
-  .objectRef<{ apiKey: ApiKey | null; secret: string | null; userErrors: UserErrorShape[] }>('CreateApiKeyPayload')
-  .implement({
-    fields: (t) => ({
-      apiKey: t.field({ type: ApiKeyRef, nullable: true, resolve: (p) => p.apiKey }),
-      secret: t.exposeString('secret', { nullable: true, description: 'The key itself: returned once, never again.' }),
-      userErrors: t.field({ type: [UserErrorRef], resolve: (p) => p.userErrors }),
-    }),
-  });
+const CreateApiKeyPayload = payloadType('CreateApiKeyPayload', {
+  apiKey: { type: ApiKeyRef },
+  secret: { type: 'String', description: 'The key itself: returned once, never again.' },
+});
 
 builder.mutationField('createApiKey', (t) =>
   t.field({
@@ -116,22 +86,18 @@ builder.mutationField('createApiKey', (t) =>
       'expiresAt not in the future), NOT_FOUND (no tenant has tenantId).',
     args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
     resolve: async (_parent, { input }, ctx) => {
-      assertKeyManager(ctx.viewer);
+      assertAccountOperator(ctx.viewer);
       const errors: UserErrorShape[] = [];
       const name = input.name.trim();
       if (!name || name.length > MAX_API_KEY_NAME || CONTROL.test(name)) {
-        errors.push({
-          code: 'INVALID_INPUT',
-          message: `name must be 1 to ${MAX_API_KEY_NAME} characters without control characters`,
-          path: ['input', 'name'],
-        });
+        errors.push(userError('INVALID_INPUT', `name must be 1 to ${MAX_API_KEY_NAME} characters without control characters`, ['input', 'name']));
       }
       if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
-        errors.push({ code: 'INVALID_INPUT', message: 'expiresAt must be in the future', path: ['input', 'expiresAt'] });
+        errors.push(userError('INVALID_INPUT', 'expiresAt must be in the future', ['input', 'expiresAt']));
       }
       const tenantId = input.tenantId == null ? null : decodeInputId('Tenant', input.tenantId, 'tenantId', errors);
       if (tenantId && !(await ctx.db.prisma.tenant.findUnique({ where: { id: tenantId }, select: { id: true } }))) {
-        errors.push({ code: 'NOT_FOUND', message: 'no tenant has this id', path: ['input', 'tenantId'] });
+        errors.push(userError('NOT_FOUND', 'no tenant has this id', ['input', 'tenantId']));
       }
       if (errors.length) return { apiKey: null, secret: null, userErrors: errors };
       const secret = API_KEY_PREFIX + randomBytes(32).toString('base64url');
@@ -148,12 +114,7 @@ const RevokeApiKeyInput = builder.inputType('RevokeApiKeyInput', {
   fields: (t) => ({ id: t.id({ required: true }) }),
 });
 
-const RevokeApiKeyPayload = builder.objectRef<{ apiKey: ApiKey | null; userErrors: UserErrorShape[] }>('RevokeApiKeyPayload').implement({
-  fields: (t) => ({
-    apiKey: t.field({ type: ApiKeyRef, nullable: true, resolve: (p) => p.apiKey }),
-    userErrors: t.field({ type: [UserErrorRef], resolve: (p) => p.userErrors }),
-  }),
-});
+const RevokeApiKeyPayload = payloadType('RevokeApiKeyPayload', { apiKey: { type: ApiKeyRef } });
 
 /**
  * Tells every replica (through pub/sub) to end the key's open sockets. Runs after the commit and
@@ -174,16 +135,16 @@ builder.mutationField('revokeApiKey', (t) =>
       'userErrors: INVALID_INPUT (malformed id), NOT_FOUND (no such key), NO_CHANGE (already revoked; the payload carries the key).',
     args: { input: t.arg({ type: RevokeApiKeyInput, required: true }) },
     resolve: async (_parent, { input }, ctx) => {
-      assertKeyManager(ctx.viewer);
+      assertAccountOperator(ctx.viewer);
       const errors: UserErrorShape[] = [];
       const id = decodeInputId('ApiKey', input.id, 'id', errors);
       if (!id) return { apiKey: null, userErrors: errors };
       const { count } = await ctx.db.prisma.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
       const apiKey = await ctx.db.prisma.apiKey.findUnique({ where: { id } });
-      if (!apiKey) return { apiKey: null, userErrors: [{ code: 'NOT_FOUND', message: 'no API key has this id', path: ['input', 'id'] }] };
+      if (!apiKey) return { apiKey: null, userErrors: [userError('NOT_FOUND', 'no API key has this id', ['input', 'id'])] };
       // Announced again on a repeated revocation too: a retry also repairs a lost message.
       announceRevocation(ctx, id);
-      if (!count) return { apiKey, userErrors: [{ code: 'NO_CHANGE', message: 'the key was already revoked', path: ['input', 'id'] }] };
+      if (!count) return { apiKey, userErrors: [userError('NO_CHANGE', 'the key was already revoked', ['input', 'id'])] };
       ctx.log.info('API key revoked', { keyId: id, actor: ctx.viewer.actor });
       return { apiKey, userErrors: [] };
     },

@@ -1,9 +1,8 @@
-import { GraphQLError } from 'graphql';
-import { assertOperator, assertUnscoped } from '../auth.js';
-import type { Project, Resource } from '../generated/prisma/client.js';
+import { assertAccountOperator } from '../auth.js';
 import { assignProjectTenant, reassignResourceTenant } from '../sync/attribution.js';
-import { builder, decodeIdOf } from './builder.js';
-import { UserErrorRef, type UserErrorShape } from './enums.js';
+import { builder } from './builder.js';
+import { decodeInputId } from './input.js';
+import { payloadType, userError, type UserErrorShape } from './payload.js';
 import { ProjectRef } from './project.js';
 import { ResourceRef } from './resource.js';
 
@@ -11,24 +10,10 @@ import { ResourceRef } from './resource.js';
 /** Longest reason kept with a manual change. */
 const MAX_REASON = 500;
 
-/**
- * Decodes a global id of `typename` from an input field; a malformed id or one of another
- * type is a userError INVALID_INPUT (the contract makes bad input data, not an exception).
- */
-function decodeInputId(typename: string, value: string | number, field: string, errors: UserErrorShape[]): string | null {
-  try {
-    return decodeIdOf(typename, String(value), `input.${field}`);
-  } catch (error) {
-    if (!(error instanceof GraphQLError)) throw error;
-    errors.push({ code: 'INVALID_INPUT', message: error.message, path: ['input', field] });
-    return null;
-  }
-}
-
 function checkReason(reason: string | null | undefined, errors: UserErrorShape[]): string | null {
   const trimmed = reason?.trim() || null;
   if (trimmed && trimmed.length > MAX_REASON) {
-    errors.push({ code: 'INVALID_INPUT', message: `reason must be at most ${MAX_REASON} characters`, path: ['input', 'reason'] });
+    errors.push(userError('INVALID_INPUT', `reason must be at most ${MAX_REASON} characters`, ['input', 'reason']));
   }
   return trimmed;
 }
@@ -37,8 +22,8 @@ function checkReason(reason: string | null | undefined, errors: UserErrorShape[]
 function notFoundErrors(missing: ('row' | 'tenant')[], row: { name: string; field: string }): UserErrorShape[] {
   return missing.map((m) =>
     m === 'row'
-      ? { code: 'NOT_FOUND', message: `no ${row.name} has this id`, path: ['input', row.field] }
-      : { code: 'NOT_FOUND', message: 'no tenant has this id', path: ['input', 'tenantId'] },
+      ? userError('NOT_FOUND', `no ${row.name} has this id`, ['input', row.field])
+      : userError('NOT_FOUND', 'no tenant has this id', ['input', 'tenantId']),
   );
 }
 
@@ -50,14 +35,7 @@ const AssignProjectTenantInput = builder.inputType('AssignProjectTenantInput', {
   }),
 });
 
-const AssignProjectTenantPayload = builder
-  .objectRef<{ project: Project | null; userErrors: UserErrorShape[] }>('AssignProjectTenantPayload')
-  .implement({
-    fields: (t) => ({
-      project: t.field({ type: ProjectRef, nullable: true, resolve: (p) => p.project }),
-      userErrors: t.field({ type: [UserErrorRef], resolve: (p) => p.userErrors }),
-    }),
-  });
+const AssignProjectTenantPayload = payloadType('AssignProjectTenantPayload', { project: { type: ProjectRef } });
 
 builder.mutationField('assignProjectTenant', (t) =>
   t.field({
@@ -68,8 +46,7 @@ builder.mutationField('assignProjectTenant', (t) =>
       'reason too long), NOT_FOUND (no such project or tenant), NO_CHANGE (the project already has this tenant; the payload carries it).',
     args: { input: t.arg({ type: AssignProjectTenantInput, required: true }) },
     resolve: async (_parent, { input }, ctx) => {
-      assertOperator(ctx.viewer);
-      assertUnscoped(ctx.viewer);
+      assertAccountOperator(ctx.viewer);
       const errors: UserErrorShape[] = [];
       const projectId = decodeInputId('Project', input.projectId, 'projectId', errors);
       const tenantId = input.tenantId == null ? null : decodeInputId('Tenant', input.tenantId, 'tenantId', errors);
@@ -80,7 +57,7 @@ builder.mutationField('assignProjectTenant', (t) =>
       if (result.status === 'NO_CHANGE') {
         return {
           project: result.row,
-          userErrors: [{ code: 'NO_CHANGE', message: tenantId ? 'the project already has this tenant' : 'the project has no tenant', path: ['input', 'tenantId'] }],
+          userErrors: [userError('NO_CHANGE', tenantId ? 'the project already has this tenant' : 'the project has no tenant', ['input', 'tenantId'])],
         };
       }
       return { project: result.row, userErrors: [] };
@@ -96,14 +73,7 @@ const ReassignResourceTenantInput = builder.inputType('ReassignResourceTenantInp
   }),
 });
 
-const ReassignResourceTenantPayload = builder
-  .objectRef<{ resource: Resource | null; userErrors: UserErrorShape[] }>('ReassignResourceTenantPayload')
-  .implement({
-    fields: (t) => ({
-      resource: t.field({ type: ResourceRef, nullable: true, resolve: (p) => p.resource }),
-      userErrors: t.field({ type: [UserErrorRef], resolve: (p) => p.userErrors }),
-    }),
-  });
+const ReassignResourceTenantPayload = payloadType('ReassignResourceTenantPayload', { resource: { type: ResourceRef } });
 
 builder.mutationField('reassignResourceTenant', (t) =>
   t.field({
@@ -115,8 +85,7 @@ builder.mutationField('reassignResourceTenant', (t) =>
       'have, or setting the tenant it already has manually; the payload carries the resource unchanged).',
     args: { input: t.arg({ type: ReassignResourceTenantInput, required: true }) },
     resolve: async (_parent, { input }, ctx) => {
-      assertOperator(ctx.viewer);
-      assertUnscoped(ctx.viewer);
+      assertAccountOperator(ctx.viewer);
       const errors: UserErrorShape[] = [];
       const resourceId = decodeInputId('Resource', input.resourceId, 'resourceId', errors);
       const tenantId = input.tenantId == null ? null : decodeInputId('Tenant', input.tenantId, 'tenantId', errors);
@@ -126,7 +95,7 @@ builder.mutationField('reassignResourceTenant', (t) =>
       if (result.status === 'NOT_FOUND') return { resource: null, userErrors: notFoundErrors(result.missing, { name: 'resource', field: 'resourceId' }) };
       if (result.status === 'NO_CHANGE') {
         const message = result.why === 'NO_OVERRIDE' ? 'the resource has no manual tenant to remove' : 'the resource is already assigned to this tenant manually';
-        return { resource: result.row, userErrors: [{ code: 'NO_CHANGE', message, path: ['input', 'tenantId'] }] };
+        return { resource: result.row, userErrors: [userError('NO_CHANGE', message, ['input', 'tenantId'])] };
       }
       return { resource: result.row, userErrors: [] };
     },

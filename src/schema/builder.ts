@@ -2,7 +2,7 @@ import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ComplexityPlugin from '@pothos/plugin-complexity';
-import { GraphQLError } from 'graphql';
+import { apiError } from '../domain/error-codes.js';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import type { Prisma } from '../generated/prisma/client.js';
@@ -52,16 +52,16 @@ export function decodeGlobalId(globalId: string): { typename: string; id: string
   const text = /^[A-Za-z0-9+/_-]+={0,2}$/.test(globalId) ? Buffer.from(globalId, 'base64').toString('utf8') : '';
   const colon = text.indexOf(':');
   if (colon <= 0 || colon === text.length - 1 || !/^[A-Za-z]+$/.test(text.slice(0, colon))) {
-    throw new GraphQLError(`"${globalId.slice(0, 80)}" is not a valid global id`, { extensions: { code: 'INVALID_ID' } });
+    throw apiError('INVALID_ID', `"${globalId.slice(0, 80)}" is not a valid global id`);
   }
   const typename = text.slice(0, colon);
   const id = text.slice(colon + 1);
   const format = ID_FORMATS[typename];
   if (!format) {
-    throw new GraphQLError(`"${globalId.slice(0, 80)}" names no known type`, { extensions: { code: 'INVALID_ID' } });
+    throw apiError('INVALID_ID', `"${globalId.slice(0, 80)}" names no known type`);
   }
   if (!format.test(id)) {
-    throw new GraphQLError(`"${globalId.slice(0, 80)}" is not a valid ${typename} id`, { extensions: { code: 'INVALID_ID' } });
+    throw apiError('INVALID_ID', `"${globalId.slice(0, 80)}" is not a valid ${typename} id`);
   }
   return { typename, id };
 }
@@ -85,9 +85,7 @@ const ID_FORMATS: Record<string, RegExp> = {
 export function decodeIdOf(typename: string, globalId: string, argument: string): string {
   const decoded = decodeGlobalId(globalId);
   if (decoded.typename !== typename) {
-    throw new GraphQLError(`${argument}: expected a ${typename} id, got a ${decoded.typename} id`, {
-      extensions: { code: 'INVALID_ID' },
-    });
+    throw apiError('INVALID_ID', `${argument}: expected a ${typename} id, got a ${decoded.typename} id`);
   }
   return decoded.id;
 }

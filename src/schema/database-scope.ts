@@ -1,6 +1,7 @@
-import { GraphQLError, getOperationAST } from 'graphql';
+import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { runStatementsFor } from '../db/statement-scope.js';
+import { apiError } from '../domain/error-codes.js';
 
 /** PostgreSQL's message for a statement stopped by statement_timeout (SQLSTATE 57014). */
 const TIMED_OUT = /canceling statement due to statement timeout/;
@@ -32,9 +33,8 @@ export function databaseScopePlugin(): Plugin {
             ...result,
             errors: result.errors.map((error) =>
               timedOut(error)
-                ? new GraphQLError('the query ran longer than the statement timeout (DATABASE_STATEMENT_TIMEOUT_MS); ask for less (smaller pages, a narrower filter)', {
+                ? apiError('QUERY_TIMEOUT', 'the query ran longer than the statement timeout (DATABASE_STATEMENT_TIMEOUT_MS); ask for less (smaller pages, a narrower filter)', {
                     path: error.path,
-                    extensions: { code: 'QUERY_TIMEOUT' },
                   })
                 : error,
             ),

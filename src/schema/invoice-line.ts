@@ -1,31 +1,13 @@
 import type { Context } from '../context.js';
 import type { InvoiceLine, Prisma, Resource } from '../generated/prisma/client.js';
-import { assertOperator, assertUnscoped } from '../auth.js';
+import { assertAccountOperator } from '../auth.js';
 import { setManualMatch } from '../billing/rematch.js';
 import { invoiceLineScope, invoiceMatchScope, resourceScope } from '../scope.js';
 import { builder, decodeIdOf } from './builder.js';
-import { ResourceKindEnum, UserErrorRef, type UserErrorShape } from './enums.js';
+import { MatchMethodEnum, ResourceKindEnum, UnmatchedReasonEnum } from './enums.js';
 import { assertPageArgs, connectionSizes, namedConnection, type PageArgs } from './pagination.js';
+import { payloadType } from './payload.js';
 import { ResourceRef } from './resource.js';
-
-export const UnmatchedReasonEnum = builder.enumType('UnmatchedReason', {
-  values: {
-    TAX: { description: 'Tax lines (GST, VAT, sales tax): billed to the account, attributable to no resource.' },
-    CREDIT: { description: 'Credits, payments and adjustments.' },
-    ACCOUNT_LEVEL: { description: 'Account-level subscriptions such as the Spaces subscription.' },
-    RESOURCE_DESTROYED: {
-      description:
-        'The line identifies a resource (by uuid, id or name) that the inventory has never held: it was destroyed before any sync saw it. A line whose resource is in the inventory as STALE is matched, not this.',
-    },
-    AMBIGUOUS: { description: 'More than one resource fits and nothing decides between them.' },
-    NO_CANDIDATE: { description: "The line's kind is inventoried but no resource fits it." },
-    KIND_NOT_INVENTORIED: { description: "The line's product is a kind this system does not inventory." },
-  } as const,
-});
-
-export const MatchMethodEnum = builder.enumType('MatchMethod', {
-  values: ['RESOURCE_UUID', 'RESOURCE_ID', 'NAME', 'PARENT_DROPLET_NAME', 'MANUAL'] as const,
-});
 
 export const InvoiceLineFilterInput = builder.inputType('InvoiceLineFilter', {
   fields: (t) => ({
@@ -128,22 +110,14 @@ const MatchInvoiceLineInput = builder.inputType('MatchInvoiceLineInput', {
   }),
 });
 
-const MatchInvoiceLinePayload = builder
-  .objectRef<{ line: InvoiceLine | null; userErrors: UserErrorShape[] }>('MatchInvoiceLinePayload')
-  .implement({
-    fields: (t) => ({
-      line: t.field({ type: InvoiceLineRef, nullable: true, resolve: (p) => p.line }),
-      userErrors: t.field({ type: [UserErrorRef], resolve: (p) => p.userErrors }),
-    }),
-  });
+const MatchInvoiceLinePayload = payloadType('MatchInvoiceLinePayload', { line: { type: InvoiceLineRef } });
 
 builder.mutationField('matchInvoiceLine', (t) =>
   t.field({
     type: MatchInvoiceLinePayload,
     args: { input: t.arg({ type: MatchInvoiceLineInput, required: true }) },
     resolve: async (_parent, { input }, ctx) => {
-      assertOperator(ctx.viewer);
-      assertUnscoped(ctx.viewer);
+      assertAccountOperator(ctx.viewer);
       const lineId = decodeIdOf('InvoiceLine', String(input.lineId), 'lineId');
       const resourceId = input.resourceId == null ? null : decodeIdOf('Resource', String(input.resourceId), 'resourceId');
       const r = await setManualMatch(ctx.db.prisma, ctx.accountId, lineId, resourceId);

@@ -1,19 +1,18 @@
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type { Context } from '../context.js';
-import type { Invoice, Prisma } from '../generated/prisma/client.js';
-import { assertOperator, assertUnscoped } from '../auth.js';
+import { assertAccountOperator } from '../auth.js';
 import { ingestCsv, ingestFromApi, type IngestResult } from '../billing/ingest.js';
 import { formatMoney, parseMoney } from '../billing/money.js';
 import { rematchInvoice } from '../billing/rematch.js';
 import { statsFromGroups, type MatchStats } from '../billing/match-stats.js';
+import { apiError } from '../domain/error-codes.js';
 import { builder, decodeIdOf } from './builder.js';
-import { UserErrorRef, type UserErrorShape } from './enums.js';
-import { InvoiceLineConnection, InvoiceLineFilterInput, LINE_ORDER, lineWhere, UnmatchedReasonEnum } from './invoice-line.js';
+import { InvoiceSourceEnum, UnmatchedReasonEnum } from './enums.js';
+import { InvoiceLineConnection, InvoiceLineFilterInput, LINE_ORDER, lineWhere } from './invoice-line.js';
 import { invoiceLineScope, invoiceScope, isScoped } from '../scope.js';
 import { assertPageArgs, connectionSizes, namedConnection, type PageArgs } from './pagination.js';
+import { payloadType, userError } from './payload.js';
 import { inputLimits } from './request-limits.js';
-
-export const InvoiceSourceEnum = builder.enumType('InvoiceSource', { values: ['API', 'CSV'] as const });
 
 const UnmatchedReasonCountRef = builder.objectRef<MatchStats['unmatched'][number]>('UnmatchedReasonCount').implement({
   fields: (t) => ({
@@ -150,20 +149,10 @@ const IngestInvoiceInput = builder.inputType('IngestInvoiceInput', {
   }),
 });
 
-type InvoicePayload = { invoice: Invoice | null; userErrors: UserErrorShape[] };
+const IngestInvoicePayload = payloadType('IngestInvoicePayload', { invoice: { type: InvoiceRef } });
+const RematchInvoicePayload = payloadType('RematchInvoicePayload', { invoice: { type: InvoiceRef } });
 
-const payloadFields = (name: string) =>
-  builder.objectRef<InvoicePayload>(name).implement({
-    fields: (t) => ({
-      invoice: t.field({ type: InvoiceRef, nullable: true, resolve: (p) => p.invoice }),
-      userErrors: t.field({ type: [UserErrorRef], resolve: (p) => p.userErrors }),
-    }),
-  });
-
-const IngestInvoicePayload = payloadFields('IngestInvoicePayload');
-const RematchInvoicePayload = payloadFields('RematchInvoicePayload');
-
-const toPayload = (r: IngestResult): InvoicePayload =>
+const toPayload = (r: IngestResult): typeof IngestInvoicePayload.$inferType =>
   r.ok ? { invoice: r.invoice, userErrors: [] } : { invoice: null, userErrors: [r.error] };
 
 builder.mutationField('ingestInvoice', (t) =>
@@ -171,26 +160,25 @@ builder.mutationField('ingestInvoice', (t) =>
     type: IngestInvoicePayload,
     args: { input: t.arg({ type: IngestInvoiceInput, required: true }) },
     resolve: async (_parent, { input }, ctx) => {
-      assertOperator(ctx.viewer);
-      assertUnscoped(ctx.viewer);
+      assertAccountOperator(ctx.viewer);
       const hasUuid = input.providerUuid != null && input.providerUuid !== '';
       const hasCsv = input.csv != null;
       if (hasUuid === hasCsv) {
         return {
           invoice: null,
-          userErrors: [{ code: 'INVALID_INPUT', message: 'give either providerUuid or csv (with period), not both', path: ['input'] }],
+          userErrors: [userError('INVALID_INPUT', 'give either providerUuid or csv (with period), not both', ['input'])],
         };
       }
       if (hasCsv) {
         if (input.period == null) {
-          return { invoice: null, userErrors: [{ code: 'INVALID_PERIOD', message: 'period (YYYY-MM) is required with csv', path: ['input', 'period'] }] };
+          return { invoice: null, userErrors: [userError('INVALID_PERIOD', 'period (YYYY-MM) is required with csv', ['input', 'period'])] };
         }
         return toPayload(await ingestCsv(ctx.db.prisma, ctx.accountId, input.csv!, input.period));
       }
       if (!ctx.doClient) {
         return {
           invoice: null,
-          userErrors: [{ code: 'UPSTREAM_ERROR', message: 'no DigitalOcean API client is configured', path: ['input', 'providerUuid'] }],
+          userErrors: [userError('UPSTREAM_ERROR', 'no DigitalOcean API client is configured', ['input', 'providerUuid'])],
         };
       }
       return toPayload(await ingestFromApi(ctx.db.prisma, ctx.accountId, ctx.doClient.session(), input.providerUuid!));
@@ -207,8 +195,7 @@ builder.mutationField('rematchInvoice', (t) =>
     type: RematchInvoicePayload,
     args: { input: t.arg({ type: RematchInvoiceInput, required: true }) },
     resolve: async (_parent, { input }, ctx) => {
-      assertOperator(ctx.viewer);
-      assertUnscoped(ctx.viewer);
+      assertAccountOperator(ctx.viewer);
       const invoiceId = decodeIdOf('Invoice', String(input.invoiceId), 'invoiceId');
       const r = await rematchInvoice(ctx.db.prisma, ctx.accountId, invoiceId);
       if (!r.ok) return { invoice: null, userErrors: [{ code: r.code, message: r.message, path: ['input', 'invoiceId'] }] };
@@ -220,7 +207,5 @@ builder.mutationField('rematchInvoice', (t) =>
 
 /** For resolvers of other files: a GraphQLError for a malformed billing period argument. */
 export function invalidPeriod(period: string): GraphQLError {
-  return new GraphQLError(`period must be YYYY-MM, got ${JSON.stringify(period.slice(0, 20))}`, {
-    extensions: { code: 'BAD_USER_INPUT', argument: 'period' },
-  });
+  return apiError('BAD_USER_INPUT', `period must be YYYY-MM, got ${JSON.stringify(period.slice(0, 20))}`, { extensions: { argument: 'period' } });
 }

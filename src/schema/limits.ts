@@ -6,9 +6,8 @@ import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../config.js';
-import { QUERY_TOO_COMPLEX, checkRequest } from './request-limits.js';
-
-export { QUERY_TOO_COMPLEX };
+import { apiError } from '../domain/error-codes.js';
+import { checkRequest } from './request-limits.js';
 import { hideSuggestions } from './suggestions.js';
 import { databaseScopePlugin } from './database-scope.js';
 
@@ -18,7 +17,7 @@ export type { QueryLimits };
 export const QUERY_LIMITS: QueryLimits = DEFAULT_QUERY_LIMITS;
 
 export function tooComplex(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: QUERY_TOO_COMPLEX } });
+  return apiError('QUERY_TOO_COMPLEX', message);
 }
 
 /** graphql-armor reports a rejection as a "Syntax Error: …"; ours carry a code instead. */

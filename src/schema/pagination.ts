@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { apiError } from '../domain/error-codes.js';
 import { builder } from './builder.js';
 
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page-size.js';
@@ -10,9 +10,7 @@ export function assertPageArgs(args: PageArgs): void {
   for (const name of ['first', 'last'] as const) {
     const value = args[name];
     if (value != null && (value < 0 || value > MAX_PAGE_SIZE)) {
-      throw new GraphQLError(`${name} must be between 0 and ${MAX_PAGE_SIZE}, got ${value}`, {
-        extensions: { code: 'BAD_USER_INPUT', argument: name },
-      });
+      throw apiError('BAD_USER_INPUT', `${name} must be between 0 and ${MAX_PAGE_SIZE}, got ${value}`, { extensions: { argument: name } });
     }
   }
 }

@@ -21,6 +21,7 @@ import {
 } from 'graphql';
 import { createComplexityRule } from '@pothos/plugin-complexity';
 import type { QueryLimits } from '../config.js';
+import { apiError, hasCode } from '../domain/error-codes.js';
 import { hideSuggestions } from './suggestions.js';
 
 /**
@@ -34,14 +35,11 @@ export type InputLimitExtensions = {
   maxItems?: number;
 };
 
-/** Error code of every document refused for its shape or cost. */
-export const QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX';
-
 /** At most this many input errors are reported for one request. */
 const MAX_REPORTED = 5;
 
 function badInput(path: string, message: string): GraphQLError {
-  return new GraphQLError(`${path}: ${message}`, { extensions: { code: 'BAD_USER_INPUT', argument: path } });
+  return apiError('BAD_USER_INPUT', `${path}: ${message}`, { extensions: { argument: path } });
 }
 
 type Declared = { extensions?: Readonly<Record<string, unknown>> | null };
@@ -149,8 +147,8 @@ export function checkCost(args: ExecutionArgs, limits: QueryLimits): GraphQLErro
     validate: ({ complexity }, report) => {
       if (complexity > limits.maxCost) {
         report(
-          new GraphQLError(`query costs ${complexity}, more than the limit of ${limits.maxCost} (each field 1, list sizes multiplied through by first/last)`, {
-            extensions: { code: QUERY_TOO_COMPLEX, cost: { actual: complexity, max: limits.maxCost } },
+          apiError('QUERY_TOO_COMPLEX', `query costs ${complexity}, more than the limit of ${limits.maxCost} (each field 1, list sizes multiplied through by first/last)`, {
+            extensions: { cost: { actual: complexity, max: limits.maxCost } },
           }),
         );
       }
@@ -160,7 +158,7 @@ export function checkCost(args: ExecutionArgs, limits: QueryLimits): GraphQLErro
   try {
     const errors = validate(args.schema, args.document, [rule]);
     // Other reports (unknown operation, invalid variables) are execution's to give.
-    return refused.length ? refused : errors.filter((e) => e.extensions?.code === QUERY_TOO_COMPLEX);
+    return refused.length ? refused : errors.filter((e) => hasCode(e, 'QUERY_TOO_COMPLEX'));
   } catch (error) {
     // An argument mapper refused a value (e.g. a malformed global id): the request cannot run.
     if (error instanceof GraphQLError) return [error];

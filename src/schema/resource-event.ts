@@ -2,14 +2,13 @@ import type { Context } from '../context.js';
 import type { Prisma, ResourceEvent } from '../generated/prisma/client.js';
 import type { ResourceEventMessage } from '../pubsub.js';
 import { loadEventLabels } from '../events/labels.js';
-import { EVENT_TYPES, referenceOf, type EventReference, type EventType } from '../events/types.js';
+import { referenceOf, type EventReference } from '../events/types.js';
+import type { EventType } from '../domain/event-types.js';
 import { eventScope, projectScope, syncRunScope, tenantScope } from '../scope.js';
 import { builder, decodeIdOf } from './builder.js';
-import { ResourceKindEnum } from './enums.js';
+import { ResourceEventTypeEnum, ResourceKindEnum } from './enums.js';
 import { liveStream } from './live.js';
 import { assertPageArgs, connectionSizes, namedConnection, type PageArgs } from './pagination.js';
-
-export const ResourceEventTypeEnum = builder.enumType('ResourceEventType', { values: EVENT_TYPES });
 
 export const ResourceEventRef = builder.prismaNode('ResourceEvent', {
   id: { field: 'sequence' },

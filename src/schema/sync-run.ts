@@ -1,5 +1,5 @@
-import { assertOperator, assertUnscoped } from '../auth.js';
-import { SYNC_WORKERS } from '../domain/workers.js';
+import { assertAccountOperator } from '../auth.js';
+import { SYNC_WORKERS, type SyncWorkerName } from '../domain/workers.js';
 import type { SyncRun } from '../generated/prisma/client.js';
 import type { SyncRunMessage } from '../pubsub.js';
 import type { WorkerStatus } from '../sync/service.js';
@@ -7,13 +7,10 @@ import { assertSeesSyncInternals, syncRunScope } from '../scope.js';
 import { readSkippedItems, type TSkippedItem } from '../sync/skipped.js';
 import { workerReports } from '../sync/status.js';
 import { builder } from './builder.js';
-import { UserErrorRef, type UserErrorShape } from './enums.js';
+import { SyncRunStatusEnum, SyncTriggerEnum, SyncWorkerEnum } from './enums.js';
 import { liveStream } from './live.js';
 import { assertPageArgs, connectionSizes, namedConnection } from './pagination.js';
-
-export const SyncWorkerEnum = builder.enumType('SyncWorker', { values: SYNC_WORKERS });
-export const SyncRunStatusEnum = builder.enumType('SyncRunStatus', { values: ['RUNNING', 'SUCCEEDED', 'FAILED'] as const });
-export const SyncTriggerEnum = builder.enumType('SyncTrigger', { values: ['SCHEDULE', 'MANUAL', 'STARTUP'] as const });
+import { payloadType, userError } from './payload.js';
 
 const SkippedItemRef = builder.objectRef<TSkippedItem>('SkippedItem').implement({
   description: 'An item of a DigitalOcean listing that a run left out because a field the product needs failed validation.',
@@ -124,11 +121,8 @@ const RunSyncInput = builder.inputType('RunSyncInput', {
   fields: (t) => ({ worker: t.field({ type: SyncWorkerEnum, required: true }) }),
 });
 
-const RunSyncPayload = builder.objectRef<{ syncRun: SyncRun | null; userErrors: UserErrorShape[] }>('RunSyncPayload').implement({
-  fields: (t) => ({
-    syncRun: t.field({ type: SyncRunRef, nullable: true, description: 'The finished run (the mutation waits for it).', resolve: (p) => p.syncRun }),
-    userErrors: t.field({ type: [UserErrorRef], resolve: (p) => p.userErrors }),
-  }),
+const RunSyncPayload = payloadType('RunSyncPayload', {
+  syncRun: { type: SyncRunRef, description: 'The finished run (the mutation waits for it).' },
 });
 
 const SKIP_MESSAGES = {
@@ -145,15 +139,14 @@ builder.mutationField('runSync', (t) =>
       'Runs a worker now and waits for it. userErrors: NOT_CONFIGURED (no sync service: no DigitalOcean client), UNKNOWN_WORKER, DISABLED, ALREADY_RUNNING.',
     args: { input: t.arg({ type: RunSyncInput, required: true }) },
     resolve: async (_parent, { input }, ctx) => {
-      assertOperator(ctx.viewer);
-      assertUnscoped(ctx.viewer);
+      assertAccountOperator(ctx.viewer);
       const path = ['input', 'worker'];
       if (!ctx.sync) {
-        return { syncRun: null, userErrors: [{ code: 'NOT_CONFIGURED', message: 'this server runs no sync workers (no DigitalOcean client configured)', path }] };
+        return { syncRun: null, userErrors: [userError('NOT_CONFIGURED', 'this server runs no sync workers (no DigitalOcean client configured)', path)] };
       }
       const status = ctx.sync.status().find((s) => s.worker === input.worker);
-      if (!status) return { syncRun: null, userErrors: [{ code: 'UNKNOWN_WORKER', message: SKIP_MESSAGES.UNKNOWN_WORKER, path }] };
-      if (!status.enabled) return { syncRun: null, userErrors: [{ code: 'DISABLED', message: SKIP_MESSAGES.DISABLED, path }] };
+      if (!status) return { syncRun: null, userErrors: [userError('UNKNOWN_WORKER', SKIP_MESSAGES.UNKNOWN_WORKER, path)] };
+      if (!status.enabled) return { syncRun: null, userErrors: [userError('DISABLED', SKIP_MESSAGES.DISABLED, path)] };
       const outcome = await ctx.sync.run(input.worker, 'MANUAL');
       if ('skipped' in outcome) return { syncRun: null, userErrors: [{ code: outcome.skipped, message: SKIP_MESSAGES[outcome.skipped], path }] };
       return { syncRun: outcome.run, userErrors: [] };

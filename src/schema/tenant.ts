@@ -1,9 +1,8 @@
-import type { Tenant } from '../generated/prisma/client.js';
-import { assertOperator, assertUnscoped } from '../auth.js';
-import { UserErrorRef, type UserErrorShape } from './enums.js';
+import { assertAccountOperator } from '../auth.js';
 import { projectScope, tenantScope } from '../scope.js';
 import { builder } from './builder.js';
 import { assertPageArgs, connectionSizes, namedConnection, type PageArgs } from './pagination.js';
+import { payloadType, userError, type UserErrorShape } from './payload.js';
 import { ProjectConnection } from './project.js';
 import { ResourceConnection } from './resource.js';
 import { ResourceFilterInput, resourceOrderBy, resourceWhere } from './resource-filter.js';
@@ -71,39 +70,33 @@ const CreateTenantInput = builder.inputType('CreateTenantInput', {
   }),
 });
 
-const CreateTenantPayload = builder.objectRef<{ tenant: Tenant | null; userErrors: UserErrorShape[] }>('CreateTenantPayload').implement({
-  fields: (t) => ({
-    tenant: t.field({ type: TenantRef, nullable: true, resolve: (p) => p.tenant }),
-    userErrors: t.field({ type: [UserErrorRef], resolve: (p) => p.userErrors }),
-  }),
-});
+const CreateTenantPayload = payloadType('CreateTenantPayload', { tenant: { type: TenantRef } });
 
 builder.mutationField('createTenant', (t) =>
   t.field({
     type: CreateTenantPayload,
     args: { input: t.arg({ type: CreateTenantInput, required: true }) },
     resolve: async (_parent, { input }, ctx) => {
-      assertOperator(ctx.viewer);
-      assertUnscoped(ctx.viewer);
+      assertAccountOperator(ctx.viewer);
       const errors: UserErrorShape[] = [];
       if (!SLUG.test(input.slug)) {
-        errors.push({ code: 'INVALID_INPUT', message: 'slug must be lower-case letters, digits and -, at most 63 characters', path: ['input', 'slug'] });
+        errors.push(userError('INVALID_INPUT', 'slug must be lower-case letters, digits and -, at most 63 characters', ['input', 'slug']));
       }
       const name = input.name.trim();
       if (!name || name.length > 200) {
-        errors.push({ code: 'INVALID_INPUT', message: 'name must be 1 to 200 characters', path: ['input', 'name'] });
+        errors.push(userError('INVALID_INPUT', 'name must be 1 to 200 characters', ['input', 'name']));
       }
       if (errors.length) return { tenant: null, userErrors: errors };
       const existing = await ctx.db.prisma.tenant.findUnique({ where: { slug: input.slug } });
       if (existing) {
-        return { tenant: null, userErrors: [{ code: 'DUPLICATE', message: `a tenant with slug "${input.slug}" exists`, path: ['input', 'slug'] }] };
+        return { tenant: null, userErrors: [userError('DUPLICATE', `a tenant with slug "${input.slug}" exists`, ['input', 'slug'])] };
       }
       try {
         const tenant = await ctx.db.prisma.tenant.create({ data: { slug: input.slug, name } });
         return { tenant, userErrors: [] };
       } catch (error) {
         if ((error as { code?: string }).code === 'P2002') {
-          return { tenant: null, userErrors: [{ code: 'DUPLICATE', message: `a tenant with slug "${input.slug}" exists`, path: ['input', 'slug'] }] };
+          return { tenant: null, userErrors: [userError('DUPLICATE', `a tenant with slug "${input.slug}" exists`, ['input', 'slug'])] };
         }
         throw error;
       }

@@ -2,7 +2,7 @@ import type { Database } from '../db/index.js';
 import type { Logger } from '../log.js';
 import type { PubSub } from '../pubsub.js';
 import type { SyncRun } from '../generated/prisma/client.js';
-import { WORKER_SCOPES, type SyncWorkerName } from '../domain/workers.js';
+import { WORKER_SCOPES, type SyncTrigger, type SyncWorkerName } from '../domain/workers.js';
 import type { DoClient, DoSession, TOnInvalid, TPagesSpec } from './client.js';
 import { DoError, isDoStatus } from './errors.js';
 import { MAX_SKIPPED_ITEMS_STORED, type TSkippedItem } from './skipped.js';
@@ -62,7 +62,7 @@ export const BATCH_SIZE = 1_000;
 export async function executeRun(
   deps: SyncDeps,
   worker: SyncWorkerName,
-  trigger: 'SCHEDULE' | 'MANUAL' | 'STARTUP',
+  trigger: SyncTrigger,
   body: WorkerBody,
 ): Promise<SyncRun> {
   const { db, pubsub, log, accountId } = deps;

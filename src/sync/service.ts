@@ -1,12 +1,12 @@
 import { Cron } from 'croner';
 import type { Schedule } from '../config.js';
-import { SYNC_WORKERS, startupPrerequisites, type SyncWorkerName } from '../domain/workers.js';
+import { SYNC_WORKERS, startupPrerequisites, type SyncTrigger, type SyncWorkerName } from '../domain/workers.js';
 import type { SyncRun } from '../generated/prisma/client.js';
 import { executeRun, kindWorker, type SyncDeps, type WorkerBody } from './runner.js';
 import { projectsWorker } from './projects.js';
 import { KIND_SPECS } from './kinds/index.js';
 
-export type Trigger = 'SCHEDULE' | 'MANUAL' | 'STARTUP';
+export type Trigger = SyncTrigger;
 
 export type WorkerStatus = {
   worker: SyncWorkerName;

@@ -1,0 +1,34 @@
+import type * as Db from '../generated/prisma/enums.js';
+import { dbEnum, keysOf, type Described } from './list.js';
+
+/**
+ * Why an invoice line is not tied to a resource, with what the GraphQL `UnmatchedReason` says
+ * of each. Every unmatched line has exactly one.
+ */
+export const UNMATCHED_REASON_DESCRIPTIONS = {
+  TAX: { description: 'Tax lines (GST, VAT, sales tax): billed to the account, attributable to no resource.' },
+  CREDIT: { description: 'Credits, payments and adjustments.' },
+  ACCOUNT_LEVEL: { description: 'Account-level subscriptions such as the Spaces subscription.' },
+  RESOURCE_DESTROYED: {
+    description:
+      'The line identifies a resource (by uuid, id or name) that the inventory has never held: it was destroyed before any sync saw it. A line whose resource is in the inventory as STALE is matched, not this.',
+  },
+  AMBIGUOUS: { description: 'More than one resource fits and nothing decides between them.' },
+  NO_CANDIDATE: { description: "The line's kind is inventoried but no resource fits it." },
+  KIND_NOT_INVENTORIED: { description: "The line's product is a kind this system does not inventory." },
+} as const satisfies Record<Db.UnmatchedReason, Described>;
+
+export type UnmatchedReason = keyof typeof UNMATCHED_REASON_DESCRIPTIONS;
+
+/** The unmatched reasons in their order (match stats list them so). */
+export const UNMATCHED_REASONS: readonly UnmatchedReason[] = keysOf(UNMATCHED_REASON_DESCRIPTIONS);
+
+/** How a line was matched to its resource (`MANUAL` is set by operators, never by `matchLine`). */
+export const MATCH_METHODS = dbEnum<Db.MatchMethod>()(['RESOURCE_UUID', 'RESOURCE_ID', 'NAME', 'PARENT_DROPLET_NAME', 'MANUAL']);
+
+export type MatchMethod = (typeof MATCH_METHODS)[number];
+
+/** Where an invoice came from: the DigitalOcean API or an uploaded CSV. */
+export const INVOICE_SOURCES = dbEnum<Db.InvoiceSource>()(['API', 'CSV']);
+
+export type InvoiceSource = (typeof INVOICE_SOURCES)[number];
