@@ -14,7 +14,7 @@ import { createAuthenticator, type Authenticator } from './auth.js';
 import { ensureAccount, ensureFallbackTenant } from './account.js';
 import { schema } from './schema/index.js';
 import { createMemoryPubSub, createRedisPubSub, type PubSub } from './pubsub.js';
-import { createDoClient, type DoClient, type DoClientOptions } from './sync/client.js';
+import { createDoClient, type DoClient, type DoClientOptions } from './digitalocean/client.js';
 import { createSyncService, type SyncService } from './sync/service.js';
 import { KIND_SPECS } from './sync/kinds/index.js';
 import { invoicesWorker } from './billing/worker.js';

@@ -1,4 +1,4 @@
-import { formatMoney, parseMoney } from './money.js';
+import { formatMoney, parseMoney } from '../domain/money.js';
 import { NON_ATTRIBUTABLE_REASONS, UNMATCHED_REASONS, type UnmatchedReason } from './types.js';
 
 /** A line as match stats see it. `amount` is a decimal money string (`Prisma.Decimal#toString()` fits). */

@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import type { Invoice, Prisma } from '../generated/prisma/client.js';
 import { assertOperator, assertUnscoped } from '../auth.js';
 import { ingestCsv, ingestFromApi, type IngestResult } from '../billing/ingest.js';
-import { formatMoney, parseMoney } from '../billing/money.js';
+import { formatMoney, parseMoney } from '../domain/money.js';
 import { rematchInvoice } from '../billing/rematch.js';
 import { statsFromGroups, type MatchStats } from '../billing/match-stats.js';
 import { builder, decodeIdOf } from './builder.js';

@@ -6,7 +6,7 @@
  */
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Clock, systemClock } from '../sync/rate-budget.js';
+import { type Clock, systemClock } from '../digitalocean/clock.js';
 import {
   DEFAULT_SIM_SIZE,
 

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Clock } from '../sync/rate-budget.js';
+import type { Clock } from '../digitalocean/clock.js';
 import type { TSimAccount } from './account.js';
 import type { TFaultRegistry } from './faults.js';
 import { type TSimInvoice, centsToDecimal, invoiceCsv, invoiceSummary } from './invoices.js';

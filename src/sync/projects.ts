@@ -1,6 +1,6 @@
 import { RESOURCE_KINDS, type ResourceKind } from '../domain/kinds.js';
 import { canonicalUrn, parseUrn } from '../domain/urn.js';
-import { ZDoProject, ZDoProjectResource, type TDoProject } from './do-schemas.js';
+import { ZDoProject, ZDoProjectResource, type TDoProject } from '../digitalocean/schemas/projects.js';
 import { attribute } from './attribution.js';
 import { eventTransaction, insertEvents, type EventDraft } from './events.js';
 import { markMissing, STALE_AFTER_MISSES } from './lifecycle.js';

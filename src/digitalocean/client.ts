@@ -14,9 +14,10 @@ import {
   DoPaginationError,
   DoValidationError,
 } from './errors.js';
-import { ZDoErrorBody, ZDoLinks, ZDoMeta } from './do-schemas.js';
-import { skippedPath, type TSkippedItem } from './skipped.js';
-import { type Clock, type TBudgetSnapshot, type TPathLimit, createRateBudget, readHeader, systemClock } from './rate-budget.js';
+import { type Clock, systemClock } from './clock.js';
+import { type TBudgetSnapshot, type TPathLimit, createRateBudget, readHeader } from './rate-budget.js';
+import { ZDoErrorBody, ZDoLinks, ZDoMeta } from './schemas/common.js';
+import { skippedPath, type TSkippedItem } from './skipped-item.js';
 
 export type TLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
