@@ -237,7 +237,7 @@ describe('DO client: faults', () => {
   it('fails a listing whose item lacks a required field, naming endpoint and field', async () => {
     const victim = sim.state.droplets[250]!;
     const name = victim.name;
-    delete victim.name;
+    Reflect.deleteProperty(victim, 'name');
     try {
       const err = await failure(drain(droplets()));
       expect(err).toBeInstanceOf(DoValidationError);
