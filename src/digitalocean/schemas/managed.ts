@@ -2,8 +2,6 @@
 import { z } from 'zod';
 import { ZNumber, ZTags, ZText } from './common.js';
 
-const DB_SECRET_FIELDS = ['connection', 'private_connection', 'standby_connection', 'standby_private_connection', 'users'];
-
 /**
  * `/v2/databases`. The listing embeds credentials (`connection.password`, `users[].password`):
  * they are removed here, at the boundary, so that nothing downstream can store or log them.
@@ -23,11 +21,10 @@ export const ZDoDatabase = z
     private_network_uuid: ZText,
     storage_size_mib: ZNumber,
   })
-  .transform((db) => {
-    const safe: Record<string, unknown> = { ...db };
-    for (const f of DB_SECRET_FIELDS) delete safe[f];
-    return safe as typeof db;
-  });
+  .transform(
+    ({ connection: _connection, private_connection: _private, standby_connection: _standby, standby_private_connection: _standbyPrivate, users: _users, ...safe }) =>
+      safe,
+  );
 export type TDoDatabase = z.infer<typeof ZDoDatabase>;
 
 /** Nodes are not read (a provisioning node has `droplet_id: ""`), so not checked. */
