@@ -7,8 +7,8 @@
  *                                        client waits for the minute window, which is the point of pacing)
  */
 import { createSimulator } from '../src/simulator/index.js';
-import { createDoClient } from '../src/sync/client.js';
-import { DO_LIST_ENDPOINTS, type TDoListEndpoint } from '../src/sync/do-schemas.js';
+import { createDoClient } from '../src/digitalocean/client.js';
+import { DO_LIST_ENDPOINTS, type TDoListEndpoint } from '../src/digitalocean/list-endpoints.js';
 
 const LISTINGS = ['droplets', 'volumes', 'snapshots', 'domains', 'reservedIps', 'firewalls', 'loadBalancers', 'databases', 'kubernetes', 'apps', 'vpcs', 'projects'] as const;
 

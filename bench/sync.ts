@@ -10,7 +10,7 @@ import pg from 'pg';
 import { openDatabase } from '../src/db/index.js';
 import { createLogger } from '../src/log.js';
 import { createMemoryPubSub } from '../src/pubsub.js';
-import { createDoClient } from '../src/sync/client.js';
+import { createDoClient } from '../src/digitalocean/client.js';
 import { createSyncService } from '../src/sync/service.js';
 import { loadConfig } from '../src/config.js';
 import { ensureAccount, ensureFallbackTenant } from '../src/account.js';

@@ -17,7 +17,7 @@ import { createMaskError } from './mask-error.js';
 import { configuredSecrets } from './redact.js';
 import { schema } from './schema/index.js';
 import { hardeningPlugins } from './schema/limits.js';
-import { createDoClient, type DoClientOptions } from './sync/client.js';
+import { createDoClient, type DoClientOptions } from './digitalocean/client.js';
 import { createWebSocketServer } from './ws.js';
 
 export type App = {

@@ -1,7 +1,7 @@
 import type { Database } from './db/index.js';
 import type { ApiKeyRole } from './domain/api-keys.js';
 import type { Logger } from './log.js';
-import type { DoClient } from './sync/client.js';
+import type { DoClient } from './digitalocean/client.js';
 import type { PubSub } from './pubsub.js';
 import type { SyncService } from './sync/service.js';
 

@@ -1,6 +1,6 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { projectScope, resourceScope, tenantScope, type Viewing } from '../scope.js';
-import { formatMoney, parseMoney } from './money.js';
+import { formatMoney, parseMoney } from '../domain/money.js';
 
 /**
  * Cost roll-ups of one billing month (`costs(period, groupBy)`), computed in SQL per

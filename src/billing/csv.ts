@@ -2,9 +2,9 @@ import { parse as parseStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { normalizeHours } from './do-invoice.js';
 import { assignLineKeys, lineKeySteps } from './line-key.js';
-import { formatMoney, MoneyParseError, parseMoney } from './money.js';
+import { formatMoney, MoneyParseError, parseMoney } from '../domain/money.js';
 import { createSlicer, runStepsSliced, type Slicer } from './slice.js';
-import { parseInvoiceTimestamp } from './timestamp.js';
+import { parseInvoiceTimestamp } from '../domain/timestamp.js';
 import type { InvoiceInputError, InvoiceResult, ParsedInvoiceLine } from './types.js';
 
 /**

@@ -1,11 +1,12 @@
 import { createHash, webcrypto } from 'node:crypto';
 import { z } from 'zod';
 import type { Invoice, PrismaClient } from '../generated/prisma/client.js';
-import { DoError, isDoStatus } from '../sync/errors.js';
-import type { DoSession } from '../sync/client.js';
+import { DoError, isDoStatus } from '../digitalocean/errors.js';
+import type { DoSession } from '../digitalocean/client.js';
 import { MAX_INVOICE_CSV_BYTES, parseInvoiceCsvSliced, validatePeriod } from './csv.js';
-import { linesFromApiItems, ZDoInvoiceList, ZDoInvoiceListItem, type TDoInvoiceListItem } from './do-invoice.js';
-import { normalizeMoney } from './money.js';
+import { linesFromApiItems } from './do-invoice.js';
+import { ZDoInvoiceList, ZDoInvoiceListItem, type TDoInvoiceListItem } from '../digitalocean/schemas/invoices.js';
+import { normalizeMoney } from '../domain/money.js';
 import { utf8Sliced } from './slice.js';
 import { loadMatchIndex, matchLines, replaceInvoice, type InvoiceHeader } from './store.js';
 import type { InvoiceInputError, ParsedInvoiceLine } from './types.js';

@@ -1,4 +1,4 @@
-import { formatMoney, parseMoney } from './money.js';
+import { formatMoney, parseMoney } from '../domain/money.js';
 import { UNMATCHED_REASONS } from '../domain/billing.js';
 import { NON_ATTRIBUTABLE_REASONS, type UnmatchedReason } from './types.js';
 

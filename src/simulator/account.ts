@@ -2,26 +2,52 @@
  * Deterministic generator of a simulated DigitalOcean account, in the shapes DO really sends
  * (shared/do-api/fixtures). The same seed and size always give the same account.
  */
+import type {
+  TSimApp,
+  TSimBucket,
+  TSimCdnEndpoint,
+  TSimDatabase,
+  TSimDomain,
+  TSimDroplet,
+  TSimFirewall,
+  TSimImage,
+  TSimKubernetesCluster,
+  TSimLoadBalancer,
+  TSimProject,
+  TSimRegion,
+  TSimReservedIp,
+  TSimSnapshot,
+  TSimVolume,
+  TSimVpc,
+} from './shapes.js';
+
+const SIM_SIZE_KEYS = [
+  'droplets',
+  'gpuDroplets',
+  'volumes',
+  'snapshots',
+  'domains',
+  'projects',
+  'reservedIps',
+  'firewalls',
+  'loadBalancers',
+  'databases',
+  'kubernetes',
+  'apps',
+  'cdnEndpoints',
+  'vpcs',
+  'spacesBuckets',
+] as const;
 
 /** Resource counts of a generated account. */
-export type TSimSize = Record<
-  | 'droplets'
-  | 'gpuDroplets'
-  | 'volumes'
-  | 'snapshots'
-  | 'domains'
-  | 'projects'
-  | 'reservedIps'
-  | 'firewalls'
-  | 'loadBalancers'
-  | 'databases'
-  | 'kubernetes'
-  | 'apps'
-  | 'cdnEndpoints'
-  | 'vpcs'
-  | 'spacesBuckets',
-  number
->;
+export type TSimSize = Record<(typeof SIM_SIZE_KEYS)[number], number>;
+
+/** One resource of every kind (the templates of `script.create` on an empty account). */
+export function sizeOfOne(): TSimSize {
+  const size = { ...DEFAULT_SIM_SIZE };
+  for (const key of SIM_SIZE_KEYS) size[key] = 1;
+  return size;
+}
 
 /** A small realistic account, used when no size is given. */
 export const DEFAULT_SIM_SIZE: TSimSize = {
@@ -62,31 +88,29 @@ export const SimKind = {
 } as const;
 export type TSimKind = (typeof SimKind)[keyof typeof SimKind];
 
-type Json = Record<string, unknown>;
-
 /** A project membership: which project a URN is in (URNs in no project are absent). */
 export type TMembership = { projectId: string; assignedAt: string; selfPath: string | null; selfUrl?: string };
 
 /** The mutable account the simulator serves. Arrays hold DO-shaped objects. */
 export type TSimAccount = {
-  droplets: Json[];
-  gpuDroplets: Json[];
+  droplets: TSimDroplet[];
+  gpuDroplets: TSimDroplet[];
   /** Backups by droplet id (image objects, `type: "backup"`). */
-  backups: Map<number, Json[]>;
+  backups: Map<number, TSimImage[]>;
   /** `/v2/snapshots` objects (string ids), droplet and volume snapshots. */
-  snapshots: Json[];
-  volumes: Json[];
-  domains: Json[];
-  reservedIps: Json[];
-  firewalls: Json[];
-  loadBalancers: Json[];
-  databases: Json[];
-  kubernetes: Json[];
-  apps: Json[];
-  cdnEndpoints: Json[];
-  vpcs: Json[];
-  projects: Json[];
-  spacesBuckets: { name: string; region: string }[];
+  snapshots: TSimSnapshot[];
+  volumes: TSimVolume[];
+  domains: TSimDomain[];
+  reservedIps: TSimReservedIp[];
+  firewalls: TSimFirewall[];
+  loadBalancers: TSimLoadBalancer[];
+  databases: TSimDatabase[];
+  kubernetes: TSimKubernetesCluster[];
+  apps: TSimApp[];
+  cdnEndpoints: TSimCdnEndpoint[];
+  vpcs: TSimVpc[];
+  projects: TSimProject[];
+  spacesBuckets: TSimBucket[];
   /** URN → membership. Insertion order is listing order. */
   membership: Map<string, TMembership>;
   /** Droplets that existed before any sync (never listed): used for invoice lines. */
@@ -153,7 +177,7 @@ const GPU_SIZE = { slug: 'gpu-h100x1-80gb', memory: 245760, vcpus: 20, disk: 720
 
 const SIZE_LIST = DROPLET_SIZES.map((s) => s.slug);
 
-function regionObject(slug: string): Json {
+function regionObject(slug: string): TSimRegion {
   return {
     name: REGION_NAMES[slug] ?? slug,
     slug,
@@ -162,12 +186,12 @@ function regionObject(slug: string): Json {
     sizes: SIZE_LIST,
   };
 }
-const REGION_OBJECTS = new Map<string, Json>(REGIONS.map((r) => [r, regionObject(r)]));
-export function regionOf(slug: string): Json {
+const REGION_OBJECTS = new Map<string, TSimRegion>(REGIONS.map((r) => [r, regionObject(r)]));
+export function regionOf(slug: string): TSimRegion {
   return REGION_OBJECTS.get(slug) ?? regionObject(slug);
 }
 
-const BASE_IMAGE: Json = {
+const BASE_IMAGE: TSimImage = {
   id: 63663980,
   name: '20.04 (LTS) x64',
   distribution: 'Ubuntu',
@@ -206,7 +230,7 @@ function ipv4(rng: Rng, first: number): string {
 export type TGenerateOptions = { seed: number; size: TSimSize; now?: number };
 
 /** Builds a droplet object in DO's shape. Exposed for `script.create`. */
-export function makeDroplet(acc: TSimAccount, init: { name?: string; region?: string; gpu?: boolean; status?: string } = {}): Json {
+export function makeDroplet(acc: TSimAccount, init: { name?: string; region?: string; gpu?: boolean; status?: string } = {}): TSimDroplet {
   const { rng } = acc;
   const size = init.gpu ? GPU_SIZE : rng.pick(DROPLET_SIZES);
   const region = init.region ?? rng.pick(REGIONS);
@@ -216,7 +240,7 @@ export function makeDroplet(acc: TSimAccount, init: { name?: string; region?: st
   const statusRoll = rng.next();
   const status = init.status ?? (statusRoll < 0.9 ? 'active' : statusRoll < 0.98 ? 'off' : 'new');
   const vpc = acc.vpcs.length > 0 ? String(rng.pick(acc.vpcs).id) : rng.uuid();
-  const droplet: Json = {
+  const droplet: TSimDroplet = {
     id,
     name: init.name ?? `${rng.pick(ROLES)}-${id % 100000}`,
     memory: size.memory,
@@ -264,18 +288,18 @@ export function makeDroplet(acc: TSimAccount, init: { name?: string; region?: st
   return droplet;
 }
 
-function addBackups(acc: TSimAccount, droplet: Json): void {
+function addBackups(acc: TSimAccount, droplet: TSimDroplet): void {
   const { rng } = acc;
-  const id = droplet.id as number;
-  const region = (droplet.region as Json).slug as string;
+  const id = droplet.id;
+  const region = droplet.region.slug;
   const count = rng.int(1, 4);
-  const list: Json[] = [];
+  const list: TSimImage[] = [];
   for (let i = 0; i < count; i++) {
     acc.seq.image += rng.int(1, 50);
     const day = acc.now - (i + 1) * 7 * 86_400_000;
     list.push({
       id: acc.seq.image,
-      name: `${droplet.name as string}- ${iso(day).slice(0, 10)}`,
+      name: `${droplet.name}- ${iso(day).slice(0, 10)}`,
       distribution: 'Ubuntu',
       slug: null,
       public: false,
@@ -292,12 +316,12 @@ function addBackups(acc: TSimAccount, droplet: Json): void {
   }
   acc.backups.set(id, list);
   droplet.backup_ids = list.map((b) => b.id);
-  (droplet.features as string[]).push('backups');
+  droplet.features.push('backups');
   droplet.next_backup_window = { start: iso(acc.now + 86_400_000), end: iso(acc.now + 86_400_000 + 82_800_000) };
 }
 
 /** Builds a `/v2/snapshots` object. Droplet snapshots get an integer-like id, volume snapshots a uuid. */
-export function makeSnapshot(acc: TSimAccount, parent: { type: 'droplet' | 'volume'; id: string; name: string; region: string; disk: number }): Json {
+export function makeSnapshot(acc: TSimAccount, parent: { type: 'droplet' | 'volume'; id: string; name: string; region: string; disk: number }): TSimSnapshot {
   const { rng } = acc;
   const createdMs = acc.now - rng.int(1, 400) * 86_400_000 - rng.int(0, 86_399) * 1000;
   let id: string;
@@ -320,7 +344,7 @@ export function makeSnapshot(acc: TSimAccount, parent: { type: 'droplet' | 'volu
   };
 }
 
-export function makeVolume(acc: TSimAccount, init: { name?: string; region?: string } = {}): Json {
+export function makeVolume(acc: TSimAccount, init: { name?: string; region?: string } = {}): TSimVolume {
   const { rng } = acc;
   const region = init.region ?? rng.pick(REGIONS);
   const n = acc.volumes.length + 1;
@@ -338,7 +362,7 @@ export function makeVolume(acc: TSimAccount, init: { name?: string; region?: str
   };
 }
 
-function makeProject(acc: TSimAccount, name: string, isDefault: boolean): Json {
+function makeProject(acc: TSimAccount, name: string, isDefault: boolean): TSimProject {
   const { rng } = acc;
   const created = acc.now - rng.int(100, 1500) * 86_400_000;
   return {
@@ -355,41 +379,45 @@ function makeProject(acc: TSimAccount, name: string, isDefault: boolean): Json {
   };
 }
 
+/** Anything the simulator can put in a project: a served item or a bucket. */
+export type TSimItem = { id?: unknown; name?: unknown; ip?: unknown; region?: unknown };
+
 /** URN, and the API path of its `links.self` (null: the self link is not an API url). */
-export function urnOf(kind: TSimKind, item: Json | { name: string; region: string }): { urn: string; selfPath: string | null; selfUrl?: string } {
-  const o = item as Json;
+export function urnOf(kind: TSimKind, o: TSimItem): { urn: string; selfPath: string | null; selfUrl?: string } {
+  const id = String(o.id);
+  const name = String(o.name);
   switch (kind) {
     case 'droplet':
-      return { urn: `do:droplet:${o.id as number}`, selfPath: `/v2/droplets/${o.id as number}` };
+      return { urn: `do:droplet:${id}`, selfPath: `/v2/droplets/${id}` };
     case 'dns_zone':
-      return { urn: `do:domain:${o.name as string}`, selfPath: `/v2/domains/${o.name as string}` };
+      return { urn: `do:domain:${name}`, selfPath: `/v2/domains/${name}` };
     case 'volume':
-      return { urn: `do:volume:${o.id as string}`, selfPath: `/v2/volumes/${o.id as string}` };
+      return { urn: `do:volume:${id}`, selfPath: `/v2/volumes/${id}` };
     case 'floating_ip':
-      return { urn: `do:floatingip:${o.ip as string}`, selfPath: `/v2/floating_ips/${o.ip as string}` };
+      return { urn: `do:floatingip:${String(o.ip)}`, selfPath: `/v2/floating_ips/${String(o.ip)}` };
     case 'load_balancer':
-      return { urn: `do:loadbalancer:${o.id as string}`, selfPath: `/v2/load_balancers/${o.id as string}` };
+      return { urn: `do:loadbalancer:${id}`, selfPath: `/v2/load_balancers/${id}` };
     case 'managed_db':
-      return { urn: `do:dbaas:${o.id as string}`, selfPath: `/v2/databases/${o.id as string}` };
+      return { urn: `do:dbaas:${id}`, selfPath: `/v2/databases/${id}` };
     case 'k8s_cluster':
-      return { urn: `do:kubernetes:${o.id as string}`, selfPath: `/v2/kubernetes/clusters/${o.id as string}` };
+      return { urn: `do:kubernetes:${id}`, selfPath: `/v2/kubernetes/clusters/${id}` };
     case 'app':
-      return { urn: `do:app:${o.id as string}`, selfPath: `/v2/apps/${o.id as string}` };
+      return { urn: `do:app:${id}`, selfPath: `/v2/apps/${id}` };
     case 'spaces_bucket':
       return {
-        urn: `do:space:${o.name as string}`,
+        urn: `do:space:${name}`,
         selfPath: null,
-        selfUrl: `https://${o.name as string}.${o.region as string}.digitaloceanspaces.com`,
+        selfUrl: `https://${name}.${String(o.region)}.digitaloceanspaces.com`,
       };
     case 'snapshot':
-      return { urn: `do:volumesnapshot:${o.id as string}`, selfPath: `/v2/snapshots/${o.id as string}` };
+      return { urn: `do:volumesnapshot:${id}`, selfPath: `/v2/snapshots/${id}` };
     default:
-      return { urn: `do:${kind}:${String(o.id)}`, selfPath: null };
+      return { urn: `do:${kind}:${id}`, selfPath: null };
   }
 }
 
 /** Puts a URN in a project (or in none when `projectId` is null). */
-export function assign(acc: TSimAccount, kind: TSimKind, item: Json | { name: string; region: string }, projectId: string | null): void {
+export function assign(acc: TSimAccount, kind: TSimKind, item: TSimItem, projectId: string | null): void {
   const { urn, selfPath, selfUrl } = urnOf(kind, item);
   if (projectId === null) {
     acc.membership.delete(urn);
@@ -471,8 +499,8 @@ export function generateAccount(opts: TGenerateOptions): TSimAccount {
     if (acc.droplets[0]!.size_slug === acc.droplets[2]!.size_slug) {
       const other = DROPLET_SIZES.find((s) => s.slug !== acc.droplets[0]!.size_slug)!;
       acc.droplets[2]!.size_slug = other.slug;
-      (acc.droplets[2]!.size as Json).slug = other.slug;
-      (acc.droplets[2]!.size as Json).price_monthly = other.priceCents / 100;
+      acc.droplets[2]!.size.slug = other.slug;
+      acc.droplets[2]!.size.price_monthly = other.priceCents / 100;
     }
   }
   for (const d of acc.droplets) if (rng.chance(0.3)) addBackups(acc, d);
@@ -484,7 +512,7 @@ export function generateAccount(opts: TGenerateOptions): TSimAccount {
       const d = rng.pick(acc.droplets);
       v.region = d.region;
       v.droplet_ids = [d.id];
-      (d.volume_ids as string[]).push(v.id as string);
+      d.volume_ids.push(v.id);
     }
     acc.volumes.push(v);
   }
@@ -492,18 +520,18 @@ export function generateAccount(opts: TGenerateOptions): TSimAccount {
   // Snapshots: droplet and volume snapshots; a couple outlive their droplet, as on DO.
   const orphans = size.snapshots >= 10 ? 2 : 0;
   for (let i = 0; i < size.snapshots; i++) {
-    let snap: Json;
+    let snap: TSimSnapshot;
     const useDroplet = acc.droplets.length > 0 && (acc.volumes.length === 0 || rng.chance(0.6));
     if (i < orphans || (acc.droplets.length === 0 && acc.volumes.length === 0)) {
       acc.seq.droplet += 3;
       snap = makeSnapshot(acc, { type: 'droplet', id: String(acc.seq.droplet - 1), name: `old-${rng.pick(ROLES)}-${i}`, region: rng.pick(REGIONS), disk: 25 });
     } else if (useDroplet) {
       const d = rng.pick(acc.droplets);
-      snap = makeSnapshot(acc, { type: 'droplet', id: String(d.id), name: d.name as string, region: (d.region as Json).slug as string, disk: d.disk as number });
-      (d.snapshot_ids as number[]).push(Number(snap.id));
+      snap = makeSnapshot(acc, { type: 'droplet', id: String(d.id), name: d.name, region: d.region.slug, disk: d.disk });
+      d.snapshot_ids.push(Number(snap.id));
     } else {
       const v = rng.pick(acc.volumes);
-      snap = makeSnapshot(acc, { type: 'volume', id: v.id as string, name: v.name as string, region: (v.region as Json).slug as string, disk: v.size_gigabytes as number });
+      snap = makeSnapshot(acc, { type: 'volume', id: v.id, name: v.name, region: v.region.slug, disk: v.size_gigabytes });
     }
     acc.snapshots.push(snap);
   }
@@ -519,7 +547,7 @@ export function generateAccount(opts: TGenerateOptions): TSimAccount {
 
   for (let i = 0; i < size.reservedIps; i++) {
     const assigned = acc.droplets.length > 0 && rng.chance(0.5) ? rng.pick(acc.droplets) : null;
-    const region = assigned ? ((assigned.region as Json).slug as string) : rng.pick(REGIONS);
+    const region = assigned ? assigned.region.slug : rng.pick(REGIONS);
     acc.reservedIps.push({
       ip: `45.55.${Math.floor(i / 250) % 256}.${(i % 250) + 1}`,
       droplet: assigned,
@@ -701,7 +729,7 @@ export function generateAccount(opts: TGenerateOptions): TSimAccount {
     ip.project_id = pid;
     if (i < 2 && pid !== null) {
       // DO lists reserved IPs as do:floatingip:, but a couple of accounts show do:reservedip:.
-      acc.membership.set(`do:reservedip:${ip.ip as string}`, { projectId: pid, assignedAt: iso(now - 86_400_000), selfPath: `/v2/reserved_ips/${ip.ip as string}` });
+      acc.membership.set(`do:reservedip:${ip.ip}`, { projectId: pid, assignedAt: iso(now - 86_400_000), selfPath: `/v2/reserved_ips/${ip.ip}` });
     } else {
       assign(acc, 'floating_ip', ip, pid);
     }

@@ -7,8 +7,8 @@ import type { Simulator } from './index.js';
 export function startDemoActivity(sim: Simulator, everyMs = 20_000): { stop(): void } {
   let n = 0;
   const timer = setInterval(() => {
-    const droplets = (sim.state as unknown as { droplets: { id: number | string; status: string }[] }).droplets;
-    if (!droplets?.length) return;
+    const droplets = sim.state.droplets;
+    if (!droplets.length) return;
     const d = droplets[(n++ * 7) % droplets.length]!;
     sim.script.setDropletStatus(d.id, d.status === 'active' ? 'off' : 'active');
   }, everyMs);

@@ -5,12 +5,12 @@
  * under `/_sim/...`.
  */
 import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { type Clock, systemClock } from '../sync/rate-budget.js';
+import { type Clock, systemClock } from '../digitalocean/clock.js';
 import {
   DEFAULT_SIM_SIZE,
-
+  SimKind,
   type TSimAccount,
+  type TSimItem,
   type TSimKind,
   type TSimSize,
   assign,
@@ -20,13 +20,13 @@ import {
   makeDroplet,
   makeSnapshot,
   makeVolume,
+  sizeOfOne,
   urnOf,
 } from './account.js';
 import { type SimFaults, createFaultRegistry } from './faults.js';
 import { type TSimInvoice, type TSimLineTruth, generateInvoices } from './invoices.js';
 import { DEFAULT_SIM_LIMITS, type TSimLimits, type TSimStats, createHandler } from './server.js';
-
-type Json = Record<string, unknown>;
+import type { TSimAnyItem, TSimImage, TSimPartial } from './shapes.js';
 
 export type SimulatorOptions = {
   /** Default 1. */
@@ -48,7 +48,7 @@ export interface SimScript {
   /** Removes a resource as DO would (returns false if it did not exist). */
   destroy(kind: TSimKind, providerId: string | number): boolean;
   /** Adds a resource of `kind` (fields of `partial` override the generated ones); returns it. */
-  create(kind: TSimKind, partial?: Json): Json;
+  create(kind: TSimKind, partial?: TSimPartial): TSimAnyItem;
   faults: SimFaults;
 }
 
@@ -75,6 +75,16 @@ function requireFound<T>(v: T | undefined, what: string): T {
   return v;
 }
 
+const isSimKind = (v: string): v is TSimKind => Object.hasOwn(SimKind, v);
+
+function simKind(v: unknown): TSimKind {
+  const kind = String(v);
+  if (!isSimKind(kind)) throw new Error(`kind ${kind} not found`);
+  return kind;
+}
+
+const isRecord = (v: unknown): v is TSimPartial => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 export function createSimulator(opts: SimulatorOptions = {}): Simulator {
   const seed = opts.seed ?? 1;
   const size: TSimSize = { ...DEFAULT_SIM_SIZE, ...opts.size };
@@ -89,14 +99,14 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
   let server: Server | null = null;
   // Templates for kinds the account may hold none of (script.create on an empty account).
   let templates: TSimAccount | null = null;
-  const templateOf = (pick: (a: TSimAccount) => Json[]): Json => {
+  const templateOf = <T,>(pick: (a: TSimAccount) => T[]): T => {
     const own = pick(account)[0];
     if (own) return structuredClone(own);
-    templates ??= generateAccount({ seed: seed + 1, size: Object.fromEntries(Object.keys(size).map((k) => [k, 1])) as TSimSize });
+    templates ??= generateAccount({ seed: seed + 1, size: sizeOfOne() });
     return structuredClone(pick(templates)[0]!);
   };
 
-  const listOf: Partial<Record<TSimKind, () => Json[]>> = {
+  const listOf: Partial<Record<TSimKind, () => TSimAnyItem[]>> = {
     volume: () => account.volumes,
     dns_zone: () => account.domains,
     floating_ip: () => account.reservedIps,
@@ -110,8 +120,11 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
     project: () => account.projects,
     snapshot: () => account.snapshots,
   };
-  const keyOf = (kind: TSimKind, item: Json): string =>
+  const keyOf = (kind: TSimKind, item: TSimAnyItem): string =>
     kind === 'dns_zone' ? String(item.name) : kind === 'floating_ip' ? String(item.ip) : String(item.id);
+
+  /** Kinds a new item of which is put in the default project. */
+  const ASSIGNED_ON_CREATE: ReadonlySet<TSimKind> = new Set(['dns_zone', 'floating_ip', 'load_balancer', 'managed_db', 'k8s_cluster', 'app']);
 
   const script: SimScript = {
     setDropletStatus(id, status) {
@@ -128,11 +141,14 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
           const i = list.findIndex((d) => String(d.id) === key);
           if (i < 0) continue;
           const [d] = list.splice(i, 1);
-          const id = d!.id as number;
+          const id = d!.id;
           account.backups.delete(id);
           account.membership.delete(`do:droplet:${id}`);
-          for (const v of account.volumes) v.droplet_ids = ((v.droplet_ids as number[] | null) ?? []).filter((x) => x !== id);
-          for (const ip of account.reservedIps) if ((ip.droplet as Json | null)?.id === id) ip.droplet = null;
+          for (const v of account.volumes) {
+            const attached: number[] = v.droplet_ids ?? [];
+            v.droplet_ids = attached.filter((x) => x !== id);
+          }
+          for (const ip of account.reservedIps) if (ip.droplet?.id === id) ip.droplet = null;
           return true;
         }
         return false;
@@ -143,7 +159,7 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
           if (i < 0) continue;
           list.splice(i, 1);
           const d = account.droplets.find((x) => x.id === dropletId);
-          if (d) d.backup_ids = list.map((b) => b.id);
+          if (d) d.backup_ids = list.map((b): number => b.id);
           return true;
         }
         return false;
@@ -163,17 +179,30 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
       if (kind === 'floating_ip') account.membership.delete(`do:reservedip:${key}`);
       if (kind === 'snapshot' && item!.resource_type === 'droplet') {
         const d = account.droplets.find((x) => String(x.id) === item!.resource_id);
-        if (d) d.snapshot_ids = (d.snapshot_ids as number[]).filter((x) => String(x) !== key);
+        if (d) {
+          const ids: number[] = d.snapshot_ids;
+          d.snapshot_ids = ids.filter((x) => String(x) !== key);
+        }
       }
       return true;
     },
     create(kind, partial = {}) {
       const rng = account.rng;
       const project = defaultProjectId(account);
-      let item: Json;
+      /** A copy of the kind's first item, edited, then overridden by `partial`, added to the account. */
+      const added = <T extends TSimItem>(pick: (a: TSimAccount) => T[], edit: (item: T) => void): T => {
+        const item = templateOf(pick);
+        edit(item);
+        if ('created_at' in item) Object.assign(item, { created_at: iso(clock.now()) });
+        Object.assign(item, partial);
+        pick(account).push(item);
+        if (ASSIGNED_ON_CREATE.has(kind)) assign(account, kind, item, project);
+        return item;
+      };
+      const renamed = (item: TSimItem) => Object.assign(item, { id: rng.uuid(), name: `${kind.replace(/_/g, '-')}-${rng.hex(4)}` });
       switch (kind) {
         case 'droplet': {
-          item = { ...makeDroplet(account, { status: 'new' }), ...partial };
+          const item = { ...makeDroplet(account, { status: 'new' }), ...partial };
           (item.type === 'gpus' ? account.gpuDroplets : account.droplets).push(item);
           delete item.type;
           assign(account, 'droplet', item, project);
@@ -182,13 +211,13 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
         case 'droplet_backup': {
           const d = requireFound(account.droplets.find((x) => String(x.id) === String(partial.droplet_id)), `droplet ${String(partial.droplet_id)}`);
           account.seq.image += 7;
-          item = {
+          const item: TSimImage = {
             id: account.seq.image,
-            name: `${d.name as string}- ${iso(account.now).slice(0, 10)}`,
+            name: `${d.name}- ${iso(account.now).slice(0, 10)}`,
             distribution: 'Ubuntu',
             slug: null,
             public: false,
-            regions: [(d.region as Json).slug],
+            regions: [d.region.slug],
             created_at: iso(account.now),
             min_disk_size: d.disk,
             size_gigabytes: 2.5,
@@ -198,68 +227,78 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
             status: 'available',
             error_message: '',
           };
-          const list = account.backups.get(d.id as number) ?? [];
+          const list = account.backups.get(d.id) ?? [];
           list.push(item);
-          account.backups.set(d.id as number, list);
-          d.backup_ids = list.map((b) => b.id);
+          account.backups.set(d.id, list);
+          d.backup_ids = list.map((b): number => b.id);
           return item;
         }
         case 'snapshot': {
           const volume = partial.resource_type === 'volume';
-          const parentList = volume ? account.volumes : account.droplets;
-          const parent = requireFound(
-            partial.resource_id !== undefined ? parentList.find((x) => String(x.id) === String(partial.resource_id)) : parentList[0],
-            'snapshot parent',
-          );
-          item = {
+          const parentIn = <T extends { id: unknown }>(list: T[]): T =>
+            requireFound(partial.resource_id !== undefined ? list.find((x) => String(x.id) === String(partial.resource_id)) : list[0], 'snapshot parent');
+          const droplet = volume ? null : parentIn(account.droplets);
+          const parent = droplet ?? parentIn(account.volumes);
+          const item = {
             ...makeSnapshot(account, {
               type: volume ? 'volume' : 'droplet',
               id: String(parent.id),
               name: String(parent.name),
-              region: (parent.region as Json).slug as string,
+              region: parent.region.slug,
               disk: Number(volume ? parent.size_gigabytes : parent.disk),
             }),
             ...partial,
           };
           account.snapshots.push(item);
-          if (!volume) (parent.snapshot_ids as number[]).push(Number(item.id));
+          droplet?.snapshot_ids.push(Number(item.id));
           return item;
         }
-        case 'volume':
-          item = { ...makeVolume(account), ...partial };
+        case 'volume': {
+          const item = { ...makeVolume(account), ...partial };
           account.volumes.push(item);
           assign(account, 'volume', item, project);
           return item;
+        }
         case 'spaces_bucket': {
           const b = { name: String(partial.name ?? `bucket-new-${rng.hex(6)}`), region: String(partial.region ?? 'nyc3') };
           account.spacesBuckets.push(b);
           assign(account, 'spaces_bucket', b, project);
           return b;
         }
-        default: {
-          const list = requireFound(listOf[kind], `kind ${kind}`)();
-          item = templateOf(() => list);
-          if (kind === 'dns_zone') item.name = `new-${rng.hex(6)}.example.com`;
-          else if (kind === 'floating_ip') {
+        case 'dns_zone':
+          return added((a) => a.domains, (item) => {
+            item.name = `new-${rng.hex(6)}.example.com`;
+          });
+        case 'floating_ip':
+          return added((a) => a.reservedIps, (item) => {
             item.ip = `45.56.${rng.int(0, 255)}.${rng.int(1, 254)}`;
             item.droplet = null;
-          } else {
-            item.id = rng.uuid();
-            item.name = `${kind.replace(/_/g, '-')}-${rng.hex(4)}`;
-            if (kind === 'app') item.spec = { ...(item.spec as Json), name: item.name };
-            if (kind === 'vpc') item.urn = `do:vpc:${item.id as string}`;
-            if (kind === 'project') item.is_default = false;
-          }
-          if ('created_at' in item) item.created_at = iso(clock.now());
-          Object.assign(item, partial);
-          if (kind === 'project' && listOf.project) {
-            account.projects.push(item);
-            return item;
-          }
-          list.push(item);
-          if (['dns_zone', 'floating_ip', 'load_balancer', 'managed_db', 'k8s_cluster', 'app'].includes(kind)) assign(account, kind, item, project);
-          return item;
-        }
+          });
+        case 'app':
+          return added((a) => a.apps, (item) => {
+            renamed(item);
+            item.spec = { ...item.spec, name: String(item.name) };
+          });
+        case 'vpc':
+          return added((a) => a.vpcs, (item) => {
+            renamed(item);
+            item.urn = `do:vpc:${item.id}`;
+          });
+        case 'project':
+          return added((a) => a.projects, (item) => {
+            renamed(item);
+            item.is_default = false;
+          });
+        case 'firewall':
+          return added((a) => a.firewalls, renamed);
+        case 'load_balancer':
+          return added((a) => a.loadBalancers, renamed);
+        case 'managed_db':
+          return added((a) => a.databases, renamed);
+        case 'k8s_cluster':
+          return added((a) => a.kubernetes, renamed);
+        case 'cdn_endpoint':
+          return added((a) => a.cdnEndpoints, renamed);
       }
     },
     faults,
@@ -277,16 +316,16 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
     script: (op, args) => runScript(op, args),
   });
 
-  function runScript(op: string, a: Json): unknown {
+  function runScript(op: string, a: TSimPartial): unknown {
     const n = (v: unknown, d?: number) => (v === undefined ? d : Number(v));
     switch (op) {
       case 'droplets/status':
       case 'set-droplet-status':
         return script.setDropletStatus(String(a.id), String(a.status));
       case 'destroy':
-        return script.destroy(String(a.kind) as TSimKind, String(a.providerId));
+        return script.destroy(simKind(a.kind), String(a.providerId));
       case 'create':
-        return script.create(String(a.kind) as TSimKind, (a.partial as Json | undefined) ?? {});
+        return script.create(simKind(a.kind), isRecord(a.partial) ? a.partial : {});
       case 'faults/rate-limit-burst':
         return faults.rateLimitBurst(n(a.n, 1)!, n(a.retryAfter));
       case 'faults/fail-page':
@@ -329,7 +368,9 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
         s.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
       });
       server = s;
-      url = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+      const address = s.address();
+      if (address === null || typeof address === 'string') throw new Error('simulator: no TCP address');
+      url = `http://127.0.0.1:${address.port}`;
     },
     async stop() {
       const s = server;

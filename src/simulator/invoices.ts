@@ -3,9 +3,10 @@
  * contract with the billing matcher (see the simulator brief in bench/ and DESIGN.md "Billing").
  * Money is integer cents throughout and printed as decimal strings.
  */
+import type { z } from 'zod';
+import type { ZDoInvoiceItem } from '../digitalocean/schemas/invoices.js';
 import { DROPLET_SIZES, type TSimAccount, iso } from './account.js';
-
-type Json = Record<string, unknown>;
+import type { TSimInvoiceSummary } from './shapes.js';
 
 /** Why a line cannot match a resource in the inventory. */
 export const SimUnmatchedReason = {
@@ -26,25 +27,15 @@ export type TSimLineTruth =
   | { index: number; lineKind: string | null; kind: string; providerId: string }
   | { index: number; lineKind: string | null; reason: TSimUnmatchedReason };
 
-/** One line in DO's JSON shape (optional keys absent, not empty, where DO omits them). */
 type TTruthNoIndex =
   | { lineKind: string | null; kind: string; providerId: string }
   | { lineKind: string | null; reason: TSimUnmatchedReason };
 
-export type TSimInvoiceItem = {
-  product: string;
-  resource_id?: string;
-  resource_uuid?: string;
-  group_description?: string;
-  description: string;
-  amount: string;
-  duration: string;
-  duration_unit: string;
-  start_time: string;
-  end_time: string;
-  project_name?: string;
-  category: string;
-};
+/** What every line the simulator makes has (`push` fills them in when a line does not say). */
+type TLineDefaults = { duration_unit: string; start_time: string; end_time: string; category: string };
+
+/** One line in DO's JSON shape (optional keys absent, not empty, where DO omits them). */
+export type TSimInvoiceItem = z.input<typeof ZDoInvoiceItem> & TLineDefaults & { duration: string };
 
 export type TSimInvoice = {
   uuid: string;
@@ -98,7 +89,7 @@ export function invoiceCsv(inv: TSimInvoice): string {
 }
 
 /** DO's `/summary` body. */
-export function invoiceSummary(inv: TSimInvoice): Json {
+export function invoiceSummary(inv: TSimInvoice): TSimInvoiceSummary {
   const byProduct = new Map<string, { cents: number; count: number }>();
   let taxes = 0;
   let credits = 0;
@@ -178,7 +169,7 @@ export function generateInvoices(acc: TSimAccount): TSimInvoice[] {
     const endIso = iso(periodEnd);
     const monthEndIso = iso(end - 1000);
 
-    const push = (item: Omit<TSimInvoiceItem, 'duration_unit' | 'start_time' | 'end_time' | 'category'> & Partial<TSimInvoiceItem>, t: TTruthNoIndex) => {
+    const push = (item: z.input<typeof ZDoInvoiceItem> & { duration: string } & Partial<TLineDefaults>, t: TTruthNoIndex) => {
       const full: TSimInvoiceItem = { duration_unit: 'Hours', start_time: startIso, end_time: endIso, category: 'iaas', ...item };
       // DO's CSV has no ids: keep rows distinct so the export stays unambiguous.
       const rowKey = () => [full.product, full.group_description, full.description, full.duration, full.start_time, full.end_time, full.amount].join('|');
@@ -188,31 +179,30 @@ export function generateInvoices(acc: TSimAccount): TSimInvoice[] {
         key = rowKey();
       }
       seenRows.add(key);
-      truth.push({ index: items.length, ...t } as TSimLineTruth);
+      truth.push({ index: items.length, ...t });
       items.push(full);
     };
     const prorate = (monthlyCents: number, hours: number) => Math.floor((monthlyCents * hours + 336) / 672);
 
     for (const d of [...acc.droplets, ...acc.gpuDroplets]) {
-      const size = d.size as Json;
-      const priceCents = Math.round(Number(size.price_monthly) * 100);
+      const priceCents = Math.round(Number(d.size.price_monthly) * 100);
       const hours = fullHours;
       push(
         {
           product: 'Droplets',
           resource_id: String(d.id),
-          resource_uuid: acc.dropletUuids.get(d.id as number) ?? rng.uuid(),
+          resource_uuid: acc.dropletUuids.get(d.id) ?? rng.uuid(),
           group_description: '',
-          description: `${d.name as string} (${d.size_slug as string})`,
+          description: `${d.name} (${d.size_slug})`,
           amount: centsToDecimal(prorate(priceCents, hours)),
           duration: String(hours),
-          ...(projectOf(`do:droplet:${d.id as number}`) ? { project_name: projectOf(`do:droplet:${d.id as number}`)! } : {}),
+          ...(projectOf(`do:droplet:${d.id}`) ? { project_name: projectOf(`do:droplet:${d.id}`)! } : {}),
         },
         { lineKind: 'droplet', kind: 'droplet', providerId: String(d.id) },
       );
-      if ((d.backup_ids as unknown[]).length > 0) {
+      if (d.backup_ids.length > 0) {
         push(
-          { product: 'Droplet Backups', description: `${d.name as string} (Weekly Backup Services)`, amount: centsToDecimal(Math.floor(prorate(priceCents, hours) / 5)), duration: String(hours) },
+          { product: 'Droplet Backups', description: `${d.name} (Weekly Backup Services)`, amount: centsToDecimal(Math.floor(prorate(priceCents, hours) / 5)), duration: String(hours) },
           { lineKind: 'droplet_backup', kind: 'droplet', providerId: String(d.id) },
         );
       }
@@ -239,7 +229,7 @@ export function generateInvoices(acc: TSimAccount): TSimInvoice[] {
       const size = DROPLET_SIZES[0];
       const oldId = 250_000_000 + ((Number(rebuilt.id) * 7) % 9_999_999);
       push(
-        { product: 'Droplets', resource_id: String(oldId), resource_uuid: `${String(rebuilt.id).slice(0, 4)}${rng.uuid().slice(4)}`, group_description: '', description: `${rebuilt.name as string} (${size.slug})`, amount: centsToDecimal(prorate(size.priceCents, 48)), duration: '48', end_time: iso(start + 48 * 3_600_000) },
+        { product: 'Droplets', resource_id: String(oldId), resource_uuid: `${String(rebuilt.id).slice(0, 4)}${rng.uuid().slice(4)}`, group_description: '', description: `${rebuilt.name} (${size.slug})`, amount: centsToDecimal(prorate(size.priceCents, 48)), duration: '48', end_time: iso(start + 48 * 3_600_000) },
         { lineKind: 'droplet', reason: 'RESOURCE_DESTROYED' },
       );
     }
@@ -259,7 +249,7 @@ export function generateInvoices(acc: TSimAccount): TSimInvoice[] {
     for (const v of acc.volumes) {
       const gb = Number(v.size_gigabytes);
       push(
-        { product: 'Volumes', resource_uuid: String(v.id), group_description: '', description: `${v.name as string} (${(v.region as Json).slug as string}) ${gb}GB`, amount: centsToDecimal(prorate(gb * 10, fullHours)), duration: String(fullHours), ...(projectOf(`do:volume:${v.id as string}`) ? { project_name: projectOf(`do:volume:${v.id as string}`)! } : {}) },
+        { product: 'Volumes', resource_uuid: String(v.id), group_description: '', description: `${v.name} (${v.region.slug}) ${gb}GB`, amount: centsToDecimal(prorate(gb * 10, fullHours)), duration: String(fullHours), ...(projectOf(`do:volume:${v.id}`) ? { project_name: projectOf(`do:volume:${v.id}`)! } : {}) },
         { lineKind: 'volume', kind: 'volume', providerId: String(v.id) },
       );
     }
@@ -277,20 +267,20 @@ export function generateInvoices(acc: TSimAccount): TSimInvoice[] {
     }
     for (const db of acc.databases) {
       push(
-        { product: 'Database Clusters', resource_uuid: String(db.id), group_description: '', description: `${db.name as string} (${db.size as string})`, amount: centsToDecimal(prorate(1500 * Number(db.num_nodes), fullHours)), duration: String(fullHours), category: 'paas' },
+        { product: 'Database Clusters', resource_uuid: String(db.id), group_description: '', description: `${db.name} (${db.size})`, amount: centsToDecimal(prorate(1500 * Number(db.num_nodes), fullHours)), duration: String(fullHours), category: 'paas' },
         { lineKind: 'managed_db', kind: 'managed_db', providerId: String(db.id) },
       );
     }
     for (const a of acc.apps) {
       push(
-        { product: 'App Platform', resource_uuid: String(a.id), group_description: '', description: `${(a.spec as Json).name as string} (${a.tier_slug as string})`, amount: centsToDecimal(prorate(500, fullHours)), duration: String(fullHours), category: 'paas' },
+        { product: 'App Platform', resource_uuid: String(a.id), group_description: '', description: `${a.spec.name} (${a.tier_slug})`, amount: centsToDecimal(prorate(500, fullHours)), duration: String(fullHours), category: 'paas' },
         { lineKind: 'app', kind: 'app', providerId: String(a.id) },
       );
     }
     for (const ip of acc.reservedIps) {
       if (ip.droplet !== null) continue;
       push(
-        { product: 'Floating IPs', description: `Unused Floating IP - ${ip.ip as string}`, amount: centsToDecimal(prorate(500, fullHours)), duration: String(fullHours) },
+        { product: 'Floating IPs', description: `Unused Floating IP - ${ip.ip}`, amount: centsToDecimal(prorate(500, fullHours)), duration: String(fullHours) },
         { lineKind: 'floating_ip', kind: 'floating_ip', providerId: String(ip.ip) },
       );
     }

@@ -4,12 +4,24 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Clock } from '../sync/rate-budget.js';
+import type { Clock } from '../digitalocean/clock.js';
 import type { TSimAccount } from './account.js';
 import type { TFaultRegistry } from './faults.js';
 import { type TSimInvoice, centsToDecimal, invoiceCsv, invoiceSummary } from './invoices.js';
+import type { TSimImage, TSimPartial, TSimProjectResource, TSimSnapshot } from './shapes.js';
 
-type Json = Record<string, unknown>;
+/** A JSON response body. */
+type TBody = { [key: string]: unknown };
+
+/** A non-JSON response (the invoice CSV). */
+class TextBody {
+  constructor(
+    readonly text: string,
+    readonly headers: Record<string, string>,
+  ) {}
+}
+
+class NotFound extends Error {}
 
 export type TSimLimits = {
   /** Requests per sliding minute per token. Default 250. */
@@ -93,6 +105,8 @@ export const DO_ERRORS = {
   503: { id: 'service_unavailable', message: 'Service is currently unavailable.' },
 } as const satisfies Record<number, { id: string; message: string }>;
 
+const DO_ERROR_BY_STATUS: ReadonlyMap<number, { id: string; message: string }> = new Map(Object.entries(DO_ERRORS).map(([status, body]) => [Number(status), body]));
+
 /** The read scope DO asks of a token for each listing path (its API reference, "Required scopes"). */
 const SCOPES: [RegExp, string][] = [
   [/^\/v2\/droplets\/[^/]+\/backups$/, 'image:read'],
@@ -130,10 +144,10 @@ export type THandlerContext = {
   latencyMs: () => number;
   baseUrl: () => string;
   /** `/_sim/...` scripting over HTTP. */
-  script: (op: string, args: Json) => unknown;
+  script: (op: string, args: TSimPartial) => unknown;
 };
 
-type TListOpts = { paginated?: boolean; extra?: Json };
+type TListOpts = { paginated?: boolean; extra?: TBody };
 
 /** Creates the request handler. */
 export function createHandler(ctx: THandlerContext) {
@@ -156,7 +170,7 @@ export function createHandler(ctx: THandlerContext) {
     res.end(text);
   }
 
-  function listBody(url: URL, envelope: string, items: readonly unknown[], opts: TListOpts = {}): Json {
+  function listBody(url: URL, envelope: string, items: readonly unknown[], opts: TListOpts = {}): TBody {
     if (opts.paginated === false) return { [envelope]: items, ...opts.extra };
     const page = Math.max(1, Number.parseInt(url.searchParams.get('page') ?? '1', 10) || 1);
     const perPage = Math.min(200, Math.max(1, Number.parseInt(url.searchParams.get('per_page') ?? '20', 10) || 20));
@@ -178,7 +192,7 @@ export function createHandler(ctx: THandlerContext) {
       pages.next = link(page + 1);
       pages.last = link(last);
     }
-    const body: Json = { [envelope]: slice, ...opts.extra };
+    const body: TBody = { [envelope]: slice, ...opts.extra };
     if (Object.keys(pages).length > 0) body.links = { pages };
     else {
       // DO sends every one of these for a single page; clients must accept them all.
@@ -191,10 +205,10 @@ export function createHandler(ctx: THandlerContext) {
   }
 
   function notFound(): never {
-    throw Object.assign(new Error('not found'), { status: 404 });
+    throw new NotFound('not found');
   }
 
-  function route(url: URL): Json | { text: string; headers: Record<string, string> } {
+  function route(url: URL): TBody | TextBody {
     const acc = ctx.account();
     const p = url.pathname.replace(/\/+$/, '');
     const q = url.searchParams;
@@ -203,7 +217,7 @@ export function createHandler(ctx: THandlerContext) {
     if (p === '/v2/droplets') {
       let list = q.get('type') === 'gpus' ? acc.gpuDroplets : acc.droplets;
       const tag = q.get('tag_name');
-      if (tag) list = list.filter((d) => (d.tags as string[]).includes(tag));
+      if (tag) list = list.filter((d) => d.tags.includes(tag));
       const name = q.get('name');
       if (name) list = list.filter((d) => String(d.name).toLowerCase() === name.toLowerCase());
       return listBody(url, 'droplets', list);
@@ -217,10 +231,10 @@ export function createHandler(ctx: THandlerContext) {
       return listBody(url, 'snapshots', acc.snapshots.filter((s) => s.resource_type === 'droplet' && s.resource_id === String(id)).map(snapshotAsImage));
     }
     if (p === '/v2/images') {
-      const priv: Json[] = [];
+      const priv: TSimImage[] = [];
       for (const list of acc.backups.values()) priv.push(...list);
       for (const s of acc.snapshots) if (s.resource_type === 'droplet') priv.push(snapshotAsImage(s));
-      priv.sort((a, b) => (a.id as number) - (b.id as number));
+      priv.sort((a, b) => a.id - b.id);
       return listBody(url, 'images', q.get('private') === 'true' ? priv : [...priv]);
     }
     if (p === '/v2/snapshots') {
@@ -237,7 +251,7 @@ export function createHandler(ctx: THandlerContext) {
       const name = q.get('name');
       if (name) list = list.filter((v) => v.name === name);
       const region = q.get('region');
-      if (region) list = list.filter((v) => (v.region as Json).slug === region);
+      if (region) list = list.filter((v) => v.region.slug === region);
       return listBody(url, 'volumes', list);
     }
     if (p === '/v2/domains') return listBody(url, 'domains', acc.domains);
@@ -252,7 +266,7 @@ export function createHandler(ctx: THandlerContext) {
       const withProjects = q.get('with_projects') === 'true';
       const list = acc.apps.map((a) => {
         if (!withProjects) return a;
-        const mem = acc.membership.get(`do:app:${a.id as string}`);
+        const mem = acc.membership.get(`do:app:${a.id}`);
         return { ...a, project_id: mem?.projectId ?? '' };
       });
       return listBody(url, 'apps', list);
@@ -265,7 +279,7 @@ export function createHandler(ctx: THandlerContext) {
       if (!project) notFound();
       if (!m[2]) return { project };
       const base = ctx.baseUrl();
-      const resources: Json[] = [];
+      const resources: TSimProjectResource[] = [];
       for (const [urn, mem] of acc.membership) {
         if (mem.projectId !== project.id) continue;
         resources.push({ urn, assigned_at: mem.assignedAt, links: { self: mem.selfUrl ?? (mem.selfPath ? `${base}${mem.selfPath}` : '') }, status: 'ok' });
@@ -291,13 +305,10 @@ export function createHandler(ctx: THandlerContext) {
       if (m[2] === 'csv') {
         const [y, mo] = inv.period.split('-');
         const month = new Date(Date.UTC(Number(y), Number(mo) - 1, 1)).toLocaleString('en-US', { month: 'short', timeZone: 'UTC' });
-        return {
-          text: invoiceCsv(inv),
-          headers: {
-            'content-type': 'text/csv; charset=utf-8',
-            'content-disposition': `attachment; filename="DigitalOcean Invoice ${y} ${month} (${inv.invoiceId}).csv"`,
-          },
-        };
+        return new TextBody(invoiceCsv(inv), {
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': `attachment; filename="DigitalOcean Invoice ${y} ${month} (${inv.invoiceId}).csv"`,
+        });
       }
       if (m[2] === 'summary') return invoiceSummary(inv);
       if (m[2] === 'pdf') notFound();
@@ -367,7 +378,7 @@ export function createHandler(ctx: THandlerContext) {
     }
     if (fault?.type === 'STATUS') {
       const status = fault.status ?? 500;
-      const body = (DO_ERRORS as Record<number, { id: string; message: string }>)[status] ?? { id: 'example_error', message: 'some error message' };
+      const body = DO_ERROR_BY_STATUS.get(status) ?? { id: 'example_error', message: 'some error message' };
       send(res, status, { ...body, request_id: requestId }, headers);
       return;
     }
@@ -376,13 +387,12 @@ export function createHandler(ctx: THandlerContext) {
     try {
       out = route(url);
     } catch (e) {
-      const status = (e as { status?: number }).status === 404 ? 404 : 500;
+      const status = e instanceof NotFound ? 404 : 500;
       send(res, status, { ...DO_ERRORS[status], request_id: requestId }, headers);
       return;
     }
-    if ('text' in out && typeof out.text === 'string') {
-      const h = out.headers as Record<string, string>;
-      res.writeHead(200, { ...headers, ...h, 'content-length': Buffer.byteLength(out.text) });
+    if (out instanceof TextBody) {
+      res.writeHead(200, { ...headers, ...out.headers, 'content-length': Buffer.byteLength(out.text) });
       res.end(out.text);
       return;
     }
@@ -393,11 +403,15 @@ export function createHandler(ctx: THandlerContext) {
 
   async function handleScript(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    let args: Json = {};
+    for await (const c of req) chunks.push(c);
+    let args: TSimPartial = {};
     try {
       const raw = Buffer.concat(chunks).toString('utf8');
-      if (raw.trim()) args = JSON.parse(raw) as Json;
+      if (raw.trim()) {
+        const parsed: unknown = JSON.parse(raw);
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+        args = { ...parsed };
+      }
       for (const [k, v] of url.searchParams) args[k] ??= v;
     } catch {
       send(res, 400, DO_ERRORS[400], {});
@@ -413,7 +427,7 @@ export function createHandler(ctx: THandlerContext) {
 }
 
 /** A droplet snapshot as DO's image endpoints show it: integer id, `type: "snapshot"`. */
-export function snapshotAsImage(s: Json): Json {
+export function snapshotAsImage(s: TSimSnapshot): TSimImage {
   return {
     id: Number(s.id),
     name: s.name,

@@ -1,6 +1,6 @@
 import { RESOURCE_KINDS, type ResourceKind } from '../domain/kinds.js';
 import { canonicalUrn, parseUrn } from '../domain/urn.js';
-import { ZDoProject, ZDoProjectResource, type TDoProject } from './do-schemas.js';
+import { ZDoProject, ZDoProjectResource, type TDoProject } from '../digitalocean/schemas/projects.js';
 import { commitChange } from '../events/commit.js';
 import type { EventDraft } from '../events/types.js';
 import { attribute } from './attribution.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { DoSession, TPagesSpec } from '../../src/sync/client.js';
+import type { DoSession, TPagesSpec } from '../../src/digitalocean/client.js';
 
 /**
  * A DigitalOcean session over bodies held in memory: the invoice list names one invoice, and

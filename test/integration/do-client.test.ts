@@ -3,10 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type Simulator, createSimulator } from '../../src/simulator/index.js';
-import { type DoClient, type DoClientOptions, createDoClient } from '../../src/sync/client.js';
-import { DO_LIST_ENDPOINTS, ZDoProject } from '../../src/sync/do-schemas.js';
-import { DoApiError, DoError, DoErrorCode, DoNetworkError, DoValidationError, isDoStatus } from '../../src/sync/errors.js';
-import { type Clock, createScaledClock } from '../../src/sync/rate-budget.js';
+import { type DoClient, type DoClientOptions, createDoClient } from '../../src/digitalocean/client.js';
+import { DO_LIST_ENDPOINTS } from '../../src/digitalocean/list-endpoints.js';
+import { ZDoProject } from '../../src/digitalocean/schemas/projects.js';
+import { DoApiError, DoError, DoErrorCode, DoNetworkError, DoValidationError, isDoStatus } from '../../src/digitalocean/errors.js';
+import { type Clock, createScaledClock } from '../../src/digitalocean/clock.js';
 
 const TOKEN = 'dop_v1_test_secret_token_0123456789';
 const NO_LIMITS = { perMinute: 1_000_000, perHour: 10_000_000 };
@@ -236,7 +237,7 @@ describe('DO client: faults', () => {
   it('fails a listing whose item lacks a required field, naming endpoint and field', async () => {
     const victim = sim.state.droplets[250]!;
     const name = victim.name;
-    delete victim.name;
+    Reflect.deleteProperty(victim, 'name');
     try {
       const err = await failure(drain(droplets()));
       expect(err).toBeInstanceOf(DoValidationError);

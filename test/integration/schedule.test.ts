@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/index.js';
 import { createLogger } from '../../src/log.js';
 import { createMemoryPubSub } from '../../src/pubsub.js';
-import { createDoClient } from '../../src/sync/client.js';
+import { createDoClient } from '../../src/digitalocean/client.js';
 import { createSyncService, type SyncService } from '../../src/sync/service.js';
 import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 import { loadConfig } from '../../src/config.js';

@@ -35,6 +35,18 @@ describe('simulated DO', () => {
     expect(a.state.droplets).toHaveLength(30);
   });
 
+  it('creates a resource of a kind the account holds none of, from a template', () => {
+    const empty = createSimulator({ seed: 5, size: { domains: 0, firewalls: 0, vpcs: 0 } });
+    const domain = empty.script.create('dns_zone');
+    expect(domain.name).toMatch(/^new-[0-9a-f]{6}\.example\.com$/);
+    expect(empty.state.domains).toEqual([domain]);
+    const firewall = empty.script.create('firewall', { name: 'edge' });
+    expect(empty.state.firewalls).toEqual([firewall]);
+    expect(firewall).toMatchObject({ name: 'edge', status: 'succeeded' });
+    const vpc = empty.script.create('vpc');
+    expect(vpc.urn).toBe(`do:vpc:${String(vpc.id)}`);
+  });
+
   it('answers 401 with DO\'s body without a bearer token', async () => {
     const r = await get('/v2/droplets', {});
     expect(r.status).toBe(401);

@@ -110,7 +110,7 @@ describe.each(testDatabaseTargets())('sync engine on $name', (target) => {
     const s = h.sim.state;
     (s.kubernetes[0] as Json).node_pools[0].nodes[2].droplet_id = '';
     const droplet = s.droplets.find((d) => s.backups.has(d.id as number))!;
-    const untyped: Json = { ...s.backups.get(droplet.id as number)![0]!, id: 99_999_999, name: 'custom image' };
+    const untyped = { ...s.backups.get(droplet.id as number)![0]!, id: 99_999_999, name: 'custom image' };
     delete untyped.type;
     s.backups.get(droplet.id as number)!.push(untyped);
     delete s.reservedIps[0]!.droplet;

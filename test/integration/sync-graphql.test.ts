@@ -189,7 +189,7 @@ describe.each(testDatabaseTargets())('sync and attribution over GraphQL on $name
     const odd = sim.state.volumes[1]!;
     const gone = structuredClone(sim.state.volumes[2]!);
     const name = odd.name;
-    odd.name = 42;
+    Object.assign(odd, { name: 42 });
     sim.script.destroy('volume', gone.id as string);
     try {
       const r = await t.gql(`mutation { runSync(input: { worker: VOLUMES }) { syncRun { status complete markedMissing skippedItems { providerId path message } } userErrors { code } } }`);

@@ -3,25 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { PROJECT_ROOT } from '../../src/paths.js';
-import {
-  ZDoApp,
-  ZDoCdnEndpoint,
-  ZDoDatabase,
-  ZDoDomain,
-  ZDoDroplet,
-  ZDoFirewall,
-  ZDoFloatingIp,
-  ZDoImage,
-  ZDoKubernetesCluster,
-  ZDoLinks,
-  ZDoLoadBalancer,
-  ZDoProject,
-  ZDoProjectResource,
-  ZDoReservedIp,
-  ZDoSnapshot,
-  ZDoVolume,
-  ZDoVpc,
-} from '../../src/sync/do-schemas.js';
+import { ZDoApp, ZDoDatabase, ZDoKubernetesCluster } from '../../src/digitalocean/schemas/managed.js';
+import { ZDoCdnEndpoint, ZDoDomain, ZDoFirewall, ZDoFloatingIp, ZDoLoadBalancer, ZDoReservedIp, ZDoVpc } from '../../src/digitalocean/schemas/networking.js';
+import { ZDoDroplet, ZDoImage, ZDoSnapshot, ZDoVolume } from '../../src/digitalocean/schemas/compute.js';
+import { ZDoLinks } from '../../src/digitalocean/schemas/common.js';
+import { ZDoProject, ZDoProjectResource } from '../../src/digitalocean/schemas/projects.js';
 
 const FIXTURES = [
   process.env.DO_FIXTURES_DIR,

@@ -1,4 +1,4 @@
-import { ZDoApp, type TDoApp } from '../do-schemas.js';
+import { ZDoApp, type TDoApp } from '../../digitalocean/schemas/managed.js';
 import { lower, parseDoDate, type KindSpec } from './types.js';
 
 /** App Platform apps; status is the active deployment's phase. */

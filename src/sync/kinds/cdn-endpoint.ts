@@ -1,4 +1,4 @@
-import { ZDoCdnEndpoint, type TDoCdnEndpoint } from '../do-schemas.js';
+import { ZDoCdnEndpoint, type TDoCdnEndpoint } from '../../digitalocean/schemas/networking.js';
 import { parseDoDate, type KindSpec } from './types.js';
 
 export const cdnEndpointKind: KindSpec<TDoCdnEndpoint> = {

@@ -1,4 +1,4 @@
-import { ZDoDomain, type TDoDomain } from '../do-schemas.js';
+import { ZDoDomain, type TDoDomain } from '../../digitalocean/schemas/networking.js';
 import type { KindSpec } from './types.js';
 
 /** Domains: the name is the id; the zone file is not kept (it changes with every record). */

@@ -1,4 +1,4 @@
-import { ZDoImage, type TDoImage } from '../do-schemas.js';
+import { ZDoImage, type TDoImage } from '../../digitalocean/schemas/compute.js';
 import { lower, parseDoDate, type KindSpec } from './types.js';
 
 /**

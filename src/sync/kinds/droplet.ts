@@ -1,4 +1,4 @@
-import { ZDoDroplet, type TDoDroplet } from '../do-schemas.js';
+import { ZDoDroplet, type TDoDroplet } from '../../digitalocean/schemas/compute.js';
 import { lower, parseDoDate, type KindSpec } from './types.js';
 
 const listing = { path: '/v2/droplets', envelope: 'droplets', item: ZDoDroplet };

@@ -1,4 +1,4 @@
-import { ZDoFirewall, type TDoFirewall } from '../do-schemas.js';
+import { ZDoFirewall, type TDoFirewall } from '../../digitalocean/schemas/networking.js';
 import { lower, parseDoDate, type KindSpec } from './types.js';
 
 export const firewallKind: KindSpec<TDoFirewall> = {

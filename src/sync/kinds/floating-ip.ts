@@ -1,4 +1,4 @@
-import { ZDoReservedIp, type TDoReservedIp } from '../do-schemas.js';
+import { ZDoReservedIp, type TDoReservedIp } from '../../digitalocean/schemas/networking.js';
 import type { KindSpec } from './types.js';
 
 /** Reserved IPs (formerly floating IPs): `/v2/reserved_ips`, `/v2/floating_ips` where that 404s. */

@@ -1,4 +1,4 @@
-import { ZDoKubernetesCluster, type TDoKubernetesCluster } from '../do-schemas.js';
+import { ZDoKubernetesCluster, type TDoKubernetesCluster } from '../../digitalocean/schemas/managed.js';
 import { lower, parseDoDate, type KindSpec } from './types.js';
 
 export const k8sClusterKind: KindSpec<TDoKubernetesCluster> = {

@@ -1,4 +1,4 @@
-import { ZDoLoadBalancer, type TDoLoadBalancer } from '../do-schemas.js';
+import { ZDoLoadBalancer, type TDoLoadBalancer } from '../../digitalocean/schemas/networking.js';
 import { lower, parseDoDate, type KindSpec } from './types.js';
 
 export const loadBalancerKind: KindSpec<TDoLoadBalancer> = {

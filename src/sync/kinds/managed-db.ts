@@ -1,4 +1,4 @@
-import { ZDoDatabase, type TDoDatabase } from '../do-schemas.js';
+import { ZDoDatabase, type TDoDatabase } from '../../digitalocean/schemas/managed.js';
 import { lower, parseDoDate, type KindSpec } from './types.js';
 
 /** Database clusters: one unpaginated body; credentials are stripped by ZDoDatabase. */

@@ -1,4 +1,4 @@
-import { ZDoSnapshot, type TDoSnapshot } from '../do-schemas.js';
+import { ZDoSnapshot, type TDoSnapshot } from '../../digitalocean/schemas/compute.js';
 import { parseDoDate, type KindSpec } from './types.js';
 
 /** Droplet and volume snapshots from `/v2/snapshots`; `attrs.resource_type` tells them apart. */

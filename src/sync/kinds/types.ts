@@ -1,6 +1,6 @@
 import type { ResourceKind } from '../../domain/kinds.js';
 import type { SyncWorkerName } from '../../domain/workers.js';
-import type { TPagesSpec } from '../client.js';
+import type { TPagesSpec } from '../../digitalocean/client.js';
 
 /** A resource in our model, as a kind's `normalize` produces it (DO's snake_case ends here). */
 export type NormalizedResource = {

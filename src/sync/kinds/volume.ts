@@ -1,4 +1,4 @@
-import { ZDoVolume, type TDoVolume } from '../do-schemas.js';
+import { ZDoVolume, type TDoVolume } from '../../digitalocean/schemas/compute.js';
 import { parseDoDate, type KindSpec } from './types.js';
 
 export const volumeKind: KindSpec<TDoVolume> = {

@@ -1,4 +1,4 @@
-import { ZDoVpc, type TDoVpc } from '../do-schemas.js';
+import { ZDoVpc, type TDoVpc } from '../../digitalocean/schemas/networking.js';
 import { parseDoDate, type KindSpec } from './types.js';
 
 export const vpcKind: KindSpec<TDoVpc> = {

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  lineFromApiItem,
-  linesFromApiItems,
-  ZDoInvoiceItem,
-  ZDoInvoiceItemsPage,
-  ZDoInvoiceList,
-  ZDoInvoiceSummary,
-} from '../../../src/billing/do-invoice.js';
+import { lineFromApiItem, linesFromApiItems } from '../../../src/billing/do-invoice.js';
+import { ZDoInvoiceItem, ZDoInvoiceItemsPage, ZDoInvoiceList, ZDoInvoiceSummary } from '../../../src/digitalocean/schemas/invoices.js';
 import { InvoiceInputException } from '../../../src/billing/types.js';
 import {
   fixtureJson,

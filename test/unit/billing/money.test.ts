@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compareMoney,
-  formatMoney,
-  MoneyParseError,
-  normalizeMoney,
-  parseMoney,
-  sumMoney,
-  tryParseMoney,
-} from '../../../src/billing/money.js';
+import { compareMoney, formatMoney, MoneyParseError, normalizeMoney, parseMoney, sumMoney, tryParseMoney } from '../../../src/domain/money.js';
 
 describe('money', () => {
   it.each([

@@ -14,9 +14,10 @@ import {
   DoPaginationError,
   DoValidationError,
 } from './errors.js';
-import { ZDoErrorBody, ZDoLinks, ZDoMeta } from './do-schemas.js';
-import { skippedPath, type TSkippedItem } from './skipped.js';
-import { type Clock, type TBudgetSnapshot, type TPathLimit, createRateBudget, readHeader, systemClock } from './rate-budget.js';
+import { type Clock, systemClock } from './clock.js';
+import { type TBudgetSnapshot, type TPathLimit, createRateBudget, readHeader } from './rate-budget.js';
+import { ZDoErrorBody, ZDoLinks, ZDoMeta } from './schemas/common.js';
+import { skippedPath, type TSkippedItem } from './skipped-item.js';
 
 export type TLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -108,6 +109,11 @@ function flattenHeaders(h: Record<string, string | string[] | undefined>): Recor
   return out;
 }
 
+/** A JSON object (not an array); also reads the `code`/`name` of a thrown value. */
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 function issueField(prefix: string, path: ReadonlyArray<PropertyKey>): string {
   let out = prefix;
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
@@ -184,9 +190,9 @@ export function createDoClient(opts: DoClientOptions): DoClient {
   function toNetworkError(e: unknown, endpoint: string, signal?: AbortSignal): DoError {
     if (e instanceof DoError) return e;
     if (signal?.aborted) return new DoAbortedError({ endpoint, cause: signal.reason });
-    const code = (e as { code?: unknown })?.code;
+    const code = isRecord(e) ? e.code : undefined;
     const codeStr = typeof code === 'string' ? code : null;
-    const name = (e as { name?: unknown })?.name;
+    const name = isRecord(e) ? e.name : undefined;
     if (codeStr === 'UND_ERR_ABORTED' || name === 'AbortError') return new DoAbortedError({ endpoint });
     const kind = codeStr && NETWORK_CODES_TIMEOUT.has(codeStr) ? DoErrorCode.TIMEOUT : DoErrorCode.NETWORK;
     const detail = e instanceof Error ? e.message : String(e);
@@ -320,10 +326,10 @@ export function createDoClient(opts: DoClientOptions): DoClient {
         while (target !== null) {
           seen.add(canonical(target));
           const { data } = await execute(target, endpoint, counter, signal, true);
-          if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+          if (!isRecord(data)) {
             throw new DoValidationError({ endpoint, field: '(body)', problem: 'expected a JSON object' });
           }
-          const body = data as Record<string, unknown>;
+          const body = data;
           if (!(spec.envelope in body)) {
             throw new DoValidationError({ endpoint, field: spec.envelope, problem: 'missing' });
           }
@@ -335,7 +341,7 @@ export function createDoClient(opts: DoClientOptions): DoClient {
           const items: T[] = [];
           for (let i = 0; i < raw.length; i++) {
             const item: unknown = raw[i];
-            const object = typeof item === 'object' && item !== null && !Array.isArray(item) ? (item as Record<string, unknown>) : null;
+            const object = isRecord(item) ? item : null;
             if (object && spec.keep && !spec.keep(object)) continue;
             const r = spec.item.safeParse(item);
             if (r.success) {
