@@ -24,6 +24,7 @@ import { hardeningPlugins } from './schema/limits.js';
 import { authPlugin, endStreamsOfEndedKeys, requestViewer } from './http-auth.js';
 import { createKeySessions, type KeySessions } from './key-sessions.js';
 import { attachWebSocket } from './ws.js';
+import { operationLog } from './operation-log.js';
 
 /** The header a non-browser client sends on GET requests; browsers cannot send it cross-origin without a preflight. */
 export const CSRF_HEADER = 'x-graphql-yoga-csrf';
@@ -136,7 +137,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     const svc = services;
     sessions = createKeySessions(pubsub, log);
     // The same operation checks over HTTP and WebSocket.
-    const operationPlugins: Plugin[] = [...hardeningPlugins(config.queryLimits), ...(overrides.plugins ?? [])];
+    const operationPlugins: Plugin[] = [operationLog(log), ...hardeningPlugins(config.queryLimits), ...(overrides.plugins ?? [])];
     const maskError = (error: unknown, message = 'Unexpected error.') => {
       const original = (error as GraphQLError).originalError ?? error;
       // The located error keeps the path of the field (or list entry) that failed.
