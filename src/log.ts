@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Logger as Pino } from 'pino';
-import type { LogFormat, LogLevel } from './config.js';
-import { createRedactor } from './redact.js';
+import { LOG_FORMATS, type Config, type LogFormat, type LogLevel } from './config.js';
+import { configuredSecrets, createRedactor } from './redact.js';
 
 /** Structured logger: one JSON object per line on stderr (LOG_FORMAT=pretty: readable lines for a terminal). */
 export type Logger = {
@@ -102,4 +102,13 @@ function wrap(root: Pino, base: Record<string, unknown>, secrets: readonly strin
 
 export function createLogger(level: LogLevel, base: Record<string, unknown> = {}, output: LogOutput = 'json', secrets: readonly string[] = []): Logger {
   return wrap(rootLogger(level, output), base, secrets);
+}
+
+/**
+ * A process's logger (the server, `npm run db:migrate`): the configuration's level and format,
+ * redacting its secrets. Without a valid configuration: errors only, in LOG_FORMAT if that is valid.
+ */
+export function processLogger(config: Config | null, env: Record<string, string | undefined> = process.env): Logger {
+  if (config) return createLogger(config.logLevel, {}, config.logFormat).withSecrets(configuredSecrets(config));
+  return createLogger('error', {}, LOG_FORMATS.find((f) => f === env.LOG_FORMAT?.trim()) ?? 'json');
 }
