@@ -115,10 +115,29 @@ export function operationLog(log: Logger): Plugin {
     });
   };
 
-  /** Counts a result and its errors; a single result ends the operation. */
-  const onResult = (op: Operation, result: ExecutionResult) => {
-    op.results++;
-    addErrors(op, result.errors, 'BAD_USER_INPUT');
+  /** The operation as execute or subscribe sees it (its name and type are known from here on). */
+  const started = (args: { contextValue: unknown; document: DocumentNode; operationName?: string | null }) => {
+    const context = args.contextValue as OperationContext;
+    const op = operationOf(context);
+    describe(op, context, args.document, args.operationName);
+    return op;
+  };
+
+  /**
+   * A single result ends the operation; a stream (a subscription's events, incremental delivery)
+   * ends it when it ends, counting its results.
+   */
+  const outcome = (op: Operation, result: ExecutionResult | AsyncIterable<ExecutionResult>) => {
+    if (!isAsyncIterable(result)) {
+      addErrors(op, result.errors, 'BAD_USER_INPUT');
+      write(op);
+      return;
+    }
+    const onNext = ({ result: part }: { result: ExecutionResult }) => {
+      op.results++;
+      addErrors(op, part.errors, 'BAD_USER_INPUT');
+    };
+    return { onNext, onEnd: () => write(op) };
   };
 
   const inScope = <T>(context: OperationContext, wrapped: () => T): T =>
@@ -157,34 +176,13 @@ export function operationLog(log: Logger): Plugin {
       };
     },
     onExecute({ args }) {
-      const context = args.contextValue as OperationContext;
-      const op = operationOf(context);
-      describe(op, context, args.document, args.operationName);
-      return {
-        onExecuteDone({ result }) {
-          if (!isAsyncIterable(result)) {
-            onResult(op, result);
-            write(op);
-            return;
-          }
-          // Incremental delivery: one line once the last part is sent.
-          return { onNext: ({ result: part }) => onResult(op, part), onEnd: () => write(op) };
-        },
-      };
+      const op = started(args);
+      return { onExecuteDone: ({ result }) => outcome(op, result) };
     },
     onSubscribe({ args }) {
-      const context = args.contextValue as OperationContext;
-      const op = operationOf(context);
-      describe(op, context, args.document, args.operationName);
+      const op = started(args);
       return {
-        onSubscribeResult({ result }) {
-          if (!isAsyncIterable(result)) {
-            addErrors(op, result.errors, 'BAD_USER_INPUT');
-            write(op);
-            return;
-          }
-          return { onNext: ({ result: event }) => onResult(op, event), onEnd: () => write(op) };
-        },
+        onSubscribeResult: ({ result }) => outcome(op, result),
         onSubscribeError({ error }) {
           op.codes.add(error instanceof Error ? errorCode(error, 'INTERNAL_SERVER_ERROR') : 'INTERNAL_SERVER_ERROR');
           write(op);
