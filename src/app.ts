@@ -19,6 +19,7 @@ import { schema } from './schema/index.js';
 import { hardeningPlugins } from './schema/limits.js';
 import { createDoClient, type DoClientOptions } from './digitalocean/client.js';
 import { createWebSocketServer } from './ws.js';
+import { operationLog } from './operation-log.js';
 
 export type App = {
   /** Opens the database, applies migrations, listens. Resolves with the listening URL. */
@@ -88,7 +89,8 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     await lifecycle.start(stopping(() => sessions.close()));
 
     // The same operation checks and the same masking over HTTP and WebSocket.
-    const operationPlugins: Plugin[] = [...hardeningPlugins(config.queryLimits), ...(overrides.plugins ?? [])];
+    // The operation log first: a refusal by the limits still ends the operation in the log.
+    const operationPlugins: Plugin[] = [operationLog(log), ...hardeningPlugins(config.queryLimits), ...(overrides.plugins ?? [])];
     const maskError = createMaskError(log);
     const context = (viewer: Context['viewer']): Context => ({ ...svc, viewer, once: requestMemo() });
     yoga = createGraphqlHttp(config, { auth, sessions, operationPlugins, context, maskError, log });

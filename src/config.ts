@@ -15,6 +15,8 @@ export type Schedule = { pattern: string | null; overridden: boolean; disabled?:
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** The validated configuration. Every field comes from one environment variable (see README). */
 export type Config = {
@@ -46,6 +48,8 @@ export type Config = {
   schedules: Record<SyncWorkerName, Schedule>;
   /** LOG_LEVEL, default info. */
   logLevel: LogLevel;
+  /** LOG_FORMAT, default json: JSON lines; `pretty` = readable lines for a terminal. */
+  logFormat: LogFormat;
   /** NODE_ENV === 'production'. */
   production: boolean;
   /** CORS_ORIGINS: origins (scheme://host[:port]) allowed cross-origin HTTP and WebSocket access; empty = none (default). */
@@ -193,6 +197,7 @@ const ZEnv = z.object({
   ADMIN_API_KEY: optional(z.string().min(16, 'must be at least 16 characters')),
   FALLBACK_TENANT: optional(ZSlug),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS)),
+  LOG_FORMAT: optional(z.enum(LOG_FORMATS)),
   NODE_ENV: optional(z.string()),
   CORS_ORIGINS: optional(ZOrigins),
   WS_MAX_PAYLOAD_BYTES: optional(ZCount),
@@ -399,6 +404,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       fallbackTenant: e.FALLBACK_TENANT ?? 'unassigned',
       schedules,
       logLevel: e.LOG_LEVEL ?? 'info',
+      logFormat: e.LOG_FORMAT ?? 'json',
       production,
       corsOrigins: e.CORS_ORIGINS ?? [],
       ws: {

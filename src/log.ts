@@ -1,7 +1,10 @@
-import type { LogLevel } from './config.js';
-import { createRedactor } from './redact.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createRequire } from 'node:module';
+import { pino, type DestinationStream, type Logger as Pino } from 'pino';
+import { LOG_FORMATS, type Config, type LogFormat, type LogLevel } from './config.js';
+import { configuredSecrets, createRedactor } from './redact.js';
 
-/** Structured logger: one JSON object per line on stderr. */
+/** Structured logger: one JSON object per line on stderr (LOG_FORMAT=pretty: readable lines for a terminal). */
 export type Logger = {
   debug(msg: string, fields?: Record<string, unknown>): void;
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -14,7 +17,11 @@ export type Logger = {
   redact(text: string): string;
 };
 
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+/**
+ * Where lines go: 'json' (JSON lines on stderr), 'pretty' (pino-pretty on stderr), or a function
+ * that receives each JSON line without its newline (tests).
+ */
+export type LogOutput = LogFormat | ((line: string) => void);
 
 /** Field names whose values are never written, whatever they hold. */
 const SECRET_KEY = /authorization|token|password|secret|api[-_]?key|connection|cookie|database_?url/i;
@@ -33,26 +40,75 @@ function redactValue(value: unknown, redactString: (s: string) => string, depth 
   return out;
 }
 
-export function createLogger(
-  level: LogLevel,
-  base: Record<string, unknown> = {},
-  write: (line: string) => void = (l) => process.stderr.write(l + '\n'),
-  secrets: readonly string[] = [],
-): Logger {
-  const threshold = ORDER[level];
+/** The request (or WebSocket operation) whose work is running: its lines carry `requestId`. */
+const requestScope = new AsyncLocalStorage<string>();
+
+/** Runs `fn` so that every line logged from it (and from what it starts) carries this request id. */
+export function withRequestId<T>(requestId: string, fn: () => T): T {
+  return requestScope.run(requestId, fn);
+}
+
+/** The request id of the work running now, if any. */
+export function currentRequestId(): string | undefined {
+  return requestScope.getStore();
+}
+
+const require = createRequire(import.meta.url);
+
+function destination(output: LogOutput): DestinationStream {
+  if (typeof output === 'function') return { write: (line: string) => output(line.endsWith('\n') ? line.slice(0, -1) : line) };
+  // Synchronous writes: the last lines before an exit (a start-up error) are never lost.
+  if (output === 'json') return pino.destination({ fd: 2, sync: true });
+  // Loaded only when asked for: JSON lines need none of it.
+  const pretty = require('pino-pretty') as typeof import('pino-pretty');
+  const colorize = process.stderr.isTTY === true && !process.env.NO_COLOR;
+  return pretty.build({ destination: 2, sync: true, colorize, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true });
+}
+
+/** One pino instance per output: children and redacting variants share it. */
+function rootLogger(level: LogLevel, output: LogOutput): Pino {
+  return pino(
+    {
+      level,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      mixin: () => {
+        const requestId = requestScope.getStore();
+        return requestId ? { requestId } : {};
+      },
+    },
+    destination(output),
+  );
+}
+
+function wrap(root: Pino, base: Record<string, unknown>, secrets: readonly string[]): Logger {
   const redactString = createRedactor(secrets);
-  const emit = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: Record<string, unknown>) => {
-    if (ORDER[lvl] < threshold) return;
-    const extra = fields ? (redactValue(fields, redactString) as Record<string, unknown>) : {};
-    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg: redactString(msg), ...(redactValue(base, redactString) as object), ...extra }));
+  // The base fields are redacted and serialized once, not on every line.
+  const target = Object.keys(base).length ? root.child(redactValue(base, redactString) as Record<string, unknown>) : root;
+  const emit = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, fields?: Record<string, unknown>) => {
+    if (!target.isLevelEnabled(level)) return;
+    target[level](fields ? (redactValue(fields, redactString) as object) : {}, redactString(msg));
   };
   return {
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
-    child: (fields) => createLogger(level, { ...base, ...fields }, write, secrets),
-    withSecrets: (more) => createLogger(level, base, write, [...secrets, ...more]),
+    debug: emit('debug'),
+    info: emit('info'),
+    warn: emit('warn'),
+    error: emit('error'),
+    child: (fields) => wrap(root, { ...base, ...fields }, secrets),
+    withSecrets: (more) => wrap(root, base, [...secrets, ...more]),
     redact: redactString,
   };
+}
+
+export function createLogger(level: LogLevel, base: Record<string, unknown> = {}, output: LogOutput = 'json', secrets: readonly string[] = []): Logger {
+  return wrap(rootLogger(level, output), base, secrets);
+}
+
+/**
+ * A process's logger (the server, `npm run db:migrate`): the configuration's level and format,
+ * redacting its secrets. Without a valid configuration: errors only, in LOG_FORMAT if that is valid.
+ */
+export function processLogger(config: Config | null, env: Record<string, string | undefined> = process.env): Logger {
+  if (config) return createLogger(config.logLevel, {}, config.logFormat).withSecrets(configuredSecrets(config));
+  return createLogger('error', {}, LOG_FORMATS.find((f) => f === env.LOG_FORMAT?.trim()) ?? 'json');
 }

@@ -1,10 +1,13 @@
 import { loadConfig } from './config.js';
 import { buildApp } from './app.js';
+import { processLogger } from './log.js';
 import { runMain } from './process.js';
 
 const result = loadConfig();
 if (!result.ok) {
-  for (const problem of result.problems) console.error(`config: ${problem}`);
+  const log = processLogger(null);
+  for (const problem of result.problems) log.error(`config: ${problem}`);
   process.exit(2);
 }
-runMain(buildApp(result.config));
+const log = processLogger(result.config);
+runMain(buildApp(result.config, { logger: log }), log);

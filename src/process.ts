@@ -1,23 +1,25 @@
 import type { App } from './app.js';
+import type { Logger } from './log.js';
 
-/** Known start-up problems print one line; anything else is a bug and keeps its stack. */
-function oneLine(error: unknown): string {
+/** Known start-up problems are one line; anything else is a bug and keeps its stack (as a field). */
+function describe(error: unknown): { message: string; fields?: Record<string, unknown> } {
   const e = error as Error;
-  if (e && ['StartupError', 'DatabaseError'].includes(e.name)) return e.message;
-  return e?.stack ?? String(error);
+  if (e && ['StartupError', 'DatabaseError'].includes(e.name)) return { message: e.message };
+  return { message: e?.message ?? String(error), fields: { stack: e?.stack ?? String(error) } };
 }
 
 /** Starts the app, stops it cleanly on SIGTERM/SIGINT; the one place that exits the process. */
-export function runMain(app: App): void {
+export function runMain(app: App, log: Logger): void {
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.error(`${signal}: shutting down`);
+    log.info(`${signal}: shutting down`, { signal });
     app.stop().then(
       () => process.exit(0),
       (error) => {
-        console.error(`error while stopping: ${oneLine(error)}`);
+        const { message, fields } = describe(error);
+        log.error(`error while stopping: ${message}`, fields);
         process.exit(1);
       },
     );
@@ -25,9 +27,10 @@ export function runMain(app: App): void {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   app.start().then(
-    ({ url }) => console.error(`inventory graph listening on ${url}/graphql (GraphiQL in a browser)`),
+    ({ url }) => log.info(`inventory graph listening on ${url}/graphql (GraphiQL in a browser)`, { url: `${url}/graphql` }),
     async (error) => {
-      console.error(`cannot start: ${oneLine(error)}`);
+      const { message, fields } = describe(error);
+      log.error(`cannot start: ${message}`, fields);
       await app.stop().catch(() => {});
       process.exit(1);
     },

@@ -1,11 +1,13 @@
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { applyMigrations, localMigrations } from './schema-engine.js';
 import { loadPgTypes, pgliteSql, pgSql, type SqlDriver } from './sql.js';
 import type { PGlite } from '@electric-sql/pglite';
-import { DEFAULT_STATEMENT_TIMEOUT_MS } from '../config.js';
+import { DEFAULT_STATEMENT_TIMEOUT_MS, type LogFormat, type LogLevel } from '../config.js';
+import { createLogger, type Logger } from '../log.js';
 import { scopedPool } from './statement-scope.js';
 
 export { PrismaClient };
@@ -57,11 +59,21 @@ export type DatabaseOptions = {
    * 10000; 0 = none). PostgreSQL only: the embedded database runs statements synchronously.
    */
   statementTimeoutMs?: number;
+  /**
+   * Where the database says what it waits for (another replica's migrations). Without one, a
+   * logger with `logLevel` and `logFormat` (the configuration's, when the options are the
+   * configuration) is made.
+   */
+  log?: Logger;
+  logLevel?: LogLevel;
+  logFormat?: LogFormat;
 };
 
 /** Opens PostgreSQL (DATABASE_URL) or the embedded PGlite database under dataDir. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS) : openEmbedded(options.dataDir);
+  if (!options.databaseUrl) return openEmbedded(options.dataDir);
+  const log = options.log ?? createLogger(options.logLevel ?? 'info', {}, options.logFormat ?? 'json', [urlPassword(options.databaseUrl)]);
+  return openPostgres(options.databaseUrl, options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS, log);
 }
 
 function describeTarget(url: string): string {
@@ -73,7 +85,67 @@ function describeTarget(url: string): string {
   }
 }
 
-async function openPostgres(url: string, statementTimeoutMs: number): Promise<Database> {
+function urlPassword(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).password);
+  } catch {
+    return '';
+  }
+}
+
+/** The first error code in an error's chain (the driver's SQLSTATE or socket code). */
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 8; depth++) {
+    const { code, cause } = current as { code?: unknown; cause?: unknown };
+    if (typeof code === 'string' && code) return code;
+    current = cause;
+  }
+  return undefined;
+}
+
+/**
+ * Why PostgreSQL could not be used at start, in one line that names what failed (the database,
+ * the role, the password, the host or the port) and never the password.
+ */
+export function describeConnectFailure(url: string, error: unknown): string {
+  const target = describeTarget(url);
+  let role = '(default)';
+  let database = '';
+  try {
+    const u = new URL(url);
+    role = decodeURIComponent(u.username) || role;
+    database = decodeURIComponent(u.pathname.slice(1));
+  } catch {
+    // describeTarget said so already
+  }
+  const code = errorCode(error);
+  const reason = shortReason(error);
+  switch (code) {
+    case '3D000':
+      return `cannot use PostgreSQL at ${target}: database "${database}" does not exist (3D000); create it (CREATE DATABASE "${database}") or fix the database name in DATABASE_URL`;
+    case '28000':
+      return `cannot use PostgreSQL at ${target}: the server refused role "${role}" (28000: ${reason.replace(/^28000\s+/, '')}); create the role, allow it in pg_hba.conf, or fix the user in DATABASE_URL`;
+    case '28P01':
+      return `cannot use PostgreSQL at ${target}: wrong password for role "${role}" (28P01); fix the password in DATABASE_URL`;
+    case '42501':
+      return `cannot use PostgreSQL at ${target}: role "${role}" may not connect to database "${database}" (42501); GRANT CONNECT ON DATABASE "${database}" TO "${role}"`;
+    case '53300':
+      return `cannot use PostgreSQL at ${target}: the server has no free connection slots (53300); raise max_connections or close other clients`;
+    case '57P03':
+      return `cannot use PostgreSQL at ${target}: the server is starting up or shutting down (57P03); try again in a moment`;
+    case 'ECONNREFUSED':
+      return `cannot reach PostgreSQL at ${target}: nothing accepts connections on that host and port (ECONNREFUSED)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot reach PostgreSQL at ${target}: the host name does not resolve (${code})`;
+    default:
+      if (/timeout/i.test(reason)) return `cannot reach PostgreSQL at ${target}: no answer within ${CONNECT_TIMEOUT_MS / 1000} s`;
+      return `cannot reach PostgreSQL at ${target}: ${reason}`;
+  }
+}
+
+async function openPostgres(url: string, statementTimeoutMs: number, log: Logger): Promise<Database> {
   const { PrismaPg } = await import('@prisma/adapter-pg');
   const pg = (await import('pg')).default;
   await loadPgTypes();
@@ -92,20 +164,81 @@ async function openPostgres(url: string, statementTimeoutMs: number): Promise<Da
   });
   queryPool.on('error', () => {});
   const routed = scopedPool(pool, queryPool);
-  const target = describeTarget(url);
   const locks = advisoryLocks(url);
   const db = wrapFactory(new PrismaPg(routed), 'postgres', async () => {
     await locks.close();
     await queryPool.end().catch(() => {});
     await pool.end().catch(() => {});
-  }, locks.tryLock, (count) => pgSql(routed, count));
+  }, locks.tryLock, (count) => pgSql(routed, count), async (apply) => {
+    try {
+      return await withMigrationLock(url, log, apply);
+    } catch (error) {
+      if (error instanceof DatabaseError) throw error;
+      // The schema engine's messages span paragraphs: one line for the operator.
+      throw new DatabaseError(`cannot apply database migrations to PostgreSQL at ${describeTarget(url)}: ${(error as Error).message.replace(/\s+/g, ' ').trim()}`);
+    }
+  });
   try {
-    await db.prisma.$queryRawUnsafe('SELECT 1');
+    // Asked of the driver itself: its error codes tell a missing database from a refused role.
+    const client = await pool.connect();
+    client.release();
   } catch (error) {
-    await db.prisma.$disconnect().catch(() => {});
-    throw new DatabaseError(`cannot reach PostgreSQL at ${target}: ${shortReason(error)}`);
+    await db.close().catch(() => {});
+    throw new DatabaseError(describeConnectFailure(url, error));
   }
   return db;
+}
+
+/** The session advisory lock that lets one process at a time apply migrations (not Prisma's own, which its engine takes inside). */
+export const MIGRATION_LOCK = 'inventory-graph:migrate';
+/** How often a process waiting for another's migrations says it still waits. */
+const MIGRATION_WAIT_REPORT_MS = 30_000;
+
+/**
+ * Runs `apply` while holding MIGRATION_LOCK, on a connection of its own with no statement or lock
+ * timeout: replicas started together wait for the first one's migrations (however long they
+ * take; the lock goes with the holder's session if it dies) instead of failing on the schema
+ * engine's 10 s lock timeout. `apply` checks again what is applied once it holds the lock.
+ */
+async function withMigrationLock<T>(url: string, log: Logger, apply: () => Promise<T>): Promise<T> {
+  const pg = (await import('pg')).default;
+  const who = `inventory-graph migrate (pid ${process.pid} on ${hostname()})`;
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: who.slice(0, 63) });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new DatabaseError(describeConnectFailure(url, error));
+  }
+  try {
+    await client.query('SET statement_timeout = 0; SET lock_timeout = 0');
+    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [MIGRATION_LOCK]);
+    if (!rows[0]?.ok) {
+      // Who holds it, when the database lets this role see it (replicas share a role).
+      const holder = await client
+        .query<{ name: string }>(
+          `SELECT a.application_name AS name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+           WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE 'inventory-graph migrate (%' AND a.pid <> pg_backend_pid() LIMIT 1`,
+        )
+        .then((r) => /\((.*)\)/.exec(r.rows[0]?.name ?? '')?.[1] ?? null, () => null);
+      const started = Date.now();
+      log.info(`waiting for another process${holder ? ` (${holder})` : ''} to finish applying database migrations`, { holder });
+      const report = setInterval(() => log.info('still waiting for another process to finish applying database migrations', { holder, waitedMs: Date.now() - started }), MIGRATION_WAIT_REPORT_MS);
+      try {
+        await client.query('SELECT pg_advisory_lock(hashtext($1))', [MIGRATION_LOCK]);
+      } finally {
+        clearInterval(report);
+      }
+      log.info('the other process finished its migrations; checking what is left to apply', { waitedMs: Date.now() - started });
+    }
+    try {
+      return await apply();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [MIGRATION_LOCK]).catch(() => {});
+    }
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 function shortReason(error: unknown): string {
@@ -176,7 +309,8 @@ export async function openMemoryDatabase(): Promise<Database> {
 
 /** A Database over an open PGlite instance, which this process owns. */
 export function embeddedDatabase(pglite: PGlite, factory: SqlMigrationAwareDriverAdapterFactory, onClose: () => Promise<void>): Database {
-  return wrapFactory(factory, 'embedded', onClose, processLocks(), (count) => pgliteSql(pglite, count));
+  // One process owns an embedded database: nothing to wait for before migrating.
+  return wrapFactory(factory, 'embedded', onClose, processLocks(), (count) => pgliteSql(pglite, count), (apply) => apply());
 }
 
 /** True when every local migration is recorded as applied with the same checksum. */
@@ -282,6 +416,8 @@ function wrapFactory(
   onClose: () => Promise<void>,
   tryLock: Database['tryLock'],
   driverSql: (onStatement: () => void) => SqlDriver,
+  /** Runs a migration step so that no other process migrates the same database meanwhile. */
+  exclusively: (apply: () => Promise<string[]>) => Promise<string[]>,
 ): Database {
   const counters = new Set<{ count: number }>();
   const onStatement = () => counters.forEach((c) => c.count++);
@@ -312,7 +448,8 @@ function wrapFactory(
     async migrate() {
       // Loading the schema engine costs seconds; skip it when the history already matches.
       if (await upToDate(prisma)) return [];
-      return applyMigrations(factory);
+      // Checked again under the lock: another replica may have applied them while this one waited.
+      return exclusively(async () => ((await upToDate(prisma)) ? [] : applyMigrations(factory)));
     },
     status,
     ready: async () => (await status()) === 'ok',

@@ -15,7 +15,7 @@ export type ServerProcess = {
 export function spawnServer(env: Record<string, string>): ServerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src/main.ts')], {
     cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -35,4 +35,20 @@ export function spawnServer(env: Record<string, string>): ServerProcess {
   });
   listening.catch(() => {});
   return { child, listening, exited, stderr: () => stderr };
+}
+
+/** The server's stderr as log lines: every non-empty line must be a JSON object (else this throws, naming the line). */
+export function logLines(stderr: string): Record<string, any>[] {
+  return stderr
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((line) => {
+      try {
+        const parsed = JSON.parse(line) as unknown;
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, any>;
+      } catch {
+        // reported below
+      }
+      throw new Error(`not a JSON log line: ${line}`);
+    });
 }
