@@ -24,7 +24,14 @@ const pad = (i: number) => String(i).padStart(6, '0');
 /** Lines in DigitalOcean's shapes over the seeded inventory (see test/helpers/seed.ts for names and ids). */
 function invoiceItems(): Record<string, string>[] {
   const items: Record<string, string>[] = [];
-  const base = { duration: '744', duration_unit: 'Hours', start_time: '2026-01-01T00:00:00Z', end_time: '2026-02-01T00:00:00Z', amount: '1.23', category: 'iaas' };
+  const base = {
+    duration: '744',
+    duration_unit: 'Hours',
+    start_time: '2026-01-01T00:00:00Z',
+    end_time: '2026-02-01T00:00:00Z',
+    amount: '1.23',
+    category: 'iaas',
+  };
   for (let j = 0; j < LINES; j++) {
     const i = j % RESOURCES;
     const kind = RESOURCE_KINDS[i % RESOURCE_KINDS.length]!;
@@ -38,14 +45,20 @@ function invoiceItems(): Record<string, string>[] {
     else if (kind === 'volume') items.push({ ...base, product: 'Volumes', resource_uuid: providerId, description: `${name} (nyc3) 100GB` });
     else if (kind === 'load_balancer') items.push({ ...base, product: 'Load Balancers', description: name });
     else if (kind === 'managed_db') items.push({ ...base, product: 'Database Clusters', resource_uuid: providerId, description: `${name} (db-s-1vcpu-1gb)` });
-    else if (kind === 'k8s_cluster') items.push({ ...base, product: 'Kubernetes Clusters', resource_uuid: providerId, group_description: name, description: '3 nodes - 2 GB / 1 vCPU / 50 GB SSD' });
+    else if (kind === 'k8s_cluster')
+      items.push({
+        ...base,
+        product: 'Kubernetes Clusters',
+        resource_uuid: providerId,
+        group_description: name,
+        description: '3 nodes - 2 GB / 1 vCPU / 50 GB SSD',
+      });
     else if (kind === 'app') items.push({ ...base, product: 'App Platform', resource_uuid: providerId, description: `${name} (basic)` });
     else if (kind === 'spaces_bucket') items.push({ ...base, product: 'Spaces Subscription', description: 'Spaces ($5/mo 250GB storage & 1TB bandwidth)' });
     else items.push({ ...base, product: 'Container Registry', description: `registry ${name}` });
   }
   return items;
 }
-
 
 async function step<T>(db: Database, fn: () => Promise<T>): Promise<{ ms: number; statements: number; value: T }> {
   const counter = db.countQueries();
@@ -79,9 +92,15 @@ async function measure(label: string, db: Database) {
   const rematch = await step(db, () => rematchInvoice(db.prisma, accountId, invoiceId));
 
   const rate = (ms: number) => `${Math.round(LINES / (ms / 1000)).toLocaleString('en-US')} lines/s`;
-  console.log(`${label}: seeded ${RESOURCES.toLocaleString('en-US')} resources in ${(seedMs / 1000).toFixed(1)} s; invoice of ${LINES.toLocaleString('en-US')} lines`);
-  console.log(`  ingest    ${(first.ms / 1000).toFixed(2)} s  ${rate(first.ms).padStart(16)}  ${first.statements} SQL statements  (${first.value.matchedCount.toLocaleString('en-US')} matched)`);
-  console.log(`  re-ingest ${(again.ms / 1000).toFixed(2)} s  ${rate(again.ms).padStart(16)}  ${again.statements} SQL statements  (${again.value.carried} manual decisions carried)`);
+  console.log(
+    `${label}: seeded ${RESOURCES.toLocaleString('en-US')} resources in ${(seedMs / 1000).toFixed(1)} s; invoice of ${LINES.toLocaleString('en-US')} lines`,
+  );
+  console.log(
+    `  ingest    ${(first.ms / 1000).toFixed(2)} s  ${rate(first.ms).padStart(16)}  ${first.statements} SQL statements  (${first.value.matchedCount.toLocaleString('en-US')} matched)`,
+  );
+  console.log(
+    `  re-ingest ${(again.ms / 1000).toFixed(2)} s  ${rate(again.ms).padStart(16)}  ${again.statements} SQL statements  (${again.value.carried} manual decisions carried)`,
+  );
   console.log(`  rematch   ${(rematch.ms / 1000).toFixed(2)} s  ${rate(rematch.ms).padStart(16)}  ${rematch.statements} SQL statements`);
   await app.stop();
 }

@@ -13,7 +13,8 @@ const rows: string[] = [HEADER];
 let size = HEADER.length + 1;
 for (let i = 0; size < 20 * 1024 * 1024 - 200; i++) {
   const r = `Droplets,,node-${String(i).padStart(7, '0')} (s-1vcpu-1gb),744,2034-01-01 00:00:00 +0000,2034-02-01 00:00:00 +0000,$6.00,Web,iaas`;
-  rows.push(r); size += r.length + 1;
+  rows.push(r);
+  size += r.length + 1;
 }
 const csv = rows.join('\n');
 await forEachBenchDatabase('probe', async (label, db) => {
@@ -23,12 +24,19 @@ await forEachBenchDatabase('probe', async (label, db) => {
   const app = buildApp(config.config, { database: db, listen: false, logger: createLogger('silent'), sync: false });
   await app.start();
   const accountId = app.services().accountId;
-  let last = performance.now(); const gaps: [number, number][] = [];
+  let last = performance.now();
+  const gaps: [number, number][] = [];
   const t0 = performance.now();
-  const probe = setInterval(() => { const n = performance.now(); if (n - last > 100) gaps.push([Math.round(last - t0), Math.round(n - last)]); last = n; }, 5);
+  const probe = setInterval(() => {
+    const n = performance.now();
+    if (n - last > 100) gaps.push([Math.round(last - t0), Math.round(n - last)]);
+    last = n;
+  }, 5);
   const r = await ingestCsv(db.prisma, accountId, csv, '2034-01');
   clearInterval(probe);
   const longest = Math.max(0, ...gaps.map(([, g]) => g));
-  console.log(`${label}: ${r.ok ? 'ingested' : 'FAILED'} ${rows.length - 1} lines in ${Math.round(performance.now() - t0)} ms; longest event-loop block ${longest} ms; blocks over 100 ms (at ms, length ms): ${JSON.stringify(gaps)}`);
+  console.log(
+    `${label}: ${r.ok ? 'ingested' : 'FAILED'} ${rows.length - 1} lines in ${Math.round(performance.now() - t0)} ms; longest event-loop block ${longest} ms; blocks over 100 ms (at ms, length ms): ${JSON.stringify(gaps)}`,
+  );
   await app.stop();
 });

@@ -10,7 +10,20 @@ import { createSimulator } from '../src/simulator/index.js';
 import { createDoClient } from '../src/digitalocean/client.js';
 import { DO_LIST_ENDPOINTS, type TDoListEndpoint } from '../src/digitalocean/list-endpoints.js';
 
-const LISTINGS = ['droplets', 'volumes', 'snapshots', 'domains', 'reservedIps', 'firewalls', 'loadBalancers', 'databases', 'kubernetes', 'apps', 'vpcs', 'projects'] as const;
+const LISTINGS = [
+  'droplets',
+  'volumes',
+  'snapshots',
+  'domains',
+  'reservedIps',
+  'firewalls',
+  'loadBalancers',
+  'databases',
+  'kubernetes',
+  'apps',
+  'vpcs',
+  'projects',
+] as const;
 
 const genStart = performance.now();
 const sim = createSimulator({ seed: 42, size: { droplets: 10_000, volumes: 5_000, snapshots: 20_000 }, latencyMs: 20 });
@@ -29,7 +42,13 @@ try {
     let items = 0;
     for await (const page of session.pages(spec)) items += page.length;
     const paginated = spec.paginated !== false;
-    rows.push({ listing: name, items, requests: session.requests - before, minimum: paginated ? Math.max(1, Math.ceil(items / 200)) : 1, ms: Math.round(performance.now() - t) });
+    rows.push({
+      listing: name,
+      items,
+      requests: session.requests - before,
+      minimum: paginated ? Math.max(1, Math.ceil(items / 200)) : 1,
+      ms: Math.round(performance.now() - t),
+    });
   }
 } finally {
   await client.close();

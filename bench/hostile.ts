@@ -40,7 +40,11 @@ async function measure(label: string, db: Database) {
   const rssBefore = process.memoryUsage().rss;
   const counter = db.countQueries();
   const started = performance.now();
-  const res = await app.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query: ATTACK }) });
+  const res = await app.fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query: ATTACK }),
+  });
   const body = (await res.json()) as { errors?: { message: string; extensions?: { code?: string } }[] };
   const ms = performance.now() - started;
   counter.stop();

@@ -27,7 +27,11 @@ async function measure(label: string, db: Database) {
 
   const cursors: (string | null)[] = [null];
   const page = async (after: string | null) => {
-    const res = await app.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: QUERY, variables: { after } }) });
+    const res = await app.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: QUERY, variables: { after } }),
+    });
     const body = (await res.json()) as any;
     if (body.errors) throw new Error(JSON.stringify(body.errors));
     return body.data.resources;

@@ -11,10 +11,22 @@ const images = [...s.backups.values()].reduce((n, b) => n + b.length, 0) + s.sna
 const perProject = new Map<string, number>();
 for (const m of s.membership.values()) perProject.set(m.projectId, (perProject.get(m.projectId) ?? 0) + 1);
 const minimum =
-  pages(s.droplets.length) + pages(s.gpuDroplets.length) + pages(images) + pages(s.snapshots.length) + pages(s.volumes.length) +
-  pages(s.domains.length) + pages(s.reservedIps.length) + pages(s.firewalls.length) + pages(s.loadBalancers.length) + 1 +
-  pages(s.kubernetes.length) + pages(s.apps.length) + pages(s.cdnEndpoints.length) + pages(s.vpcs.length) +
-  pages(s.projects.length) + s.projects.reduce((n, p) => n + pages(perProject.get(String(p.id)) ?? 0), 0);
+  pages(s.droplets.length) +
+  pages(s.gpuDroplets.length) +
+  pages(images) +
+  pages(s.snapshots.length) +
+  pages(s.volumes.length) +
+  pages(s.domains.length) +
+  pages(s.reservedIps.length) +
+  pages(s.firewalls.length) +
+  pages(s.loadBalancers.length) +
+  1 +
+  pages(s.kubernetes.length) +
+  pages(s.apps.length) +
+  pages(s.cdnEndpoints.length) +
+  pages(s.vpcs.length) +
+  pages(s.projects.length) +
+  s.projects.reduce((n, p) => n + pages(perProject.get(String(p.id)) ?? 0), 0);
 const resources = s.droplets.length + s.gpuDroplets.length + images + s.snapshots.length + s.volumes.length + s.domains.length;
 console.log(JSON.stringify({ url: sim.url, minimum, resources, memberships: s.membership.size }));
 process.on('SIGTERM', () => void sim.stop().then(() => process.exit(0)));

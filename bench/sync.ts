@@ -39,7 +39,10 @@ const url = new URL(adminUrl);
 url.pathname = `/${dbName}`;
 // Migrated by `npm run db:migrate` in a process of its own, as a deploy step would: the syncing
 // process then never loads the schema engine (the server skips it when nothing is pending).
-const migrate = spawn(process.execPath, ['--import', 'tsx', 'scripts/db-migrate.ts'], { stdio: 'inherit', env: { ...process.env, DATABASE_URL: url.toString() } });
+const migrate = spawn(process.execPath, ['--import', 'tsx', 'scripts/db-migrate.ts'], {
+  stdio: 'inherit',
+  env: { ...process.env, DATABASE_URL: url.toString() },
+});
 if ((await new Promise((r) => migrate.on('exit', r))) !== 0) throw new Error('migration failed');
 const db = await openDatabase({ databaseUrl: url.toString(), dataDir: '' });
 if ((await db.migrate()).length > 0) throw new Error('expected a migrated database');
@@ -50,7 +53,15 @@ const accountId = await ensureAccount(db, info.url, false);
 const fallbackTenantId = await ensureFallbackTenant(db, 'unassigned');
 const workers = SYNC_WORKERS.filter((w) => w !== 'INVOICES');
 const sync = createSyncService({
-  deps: { db, pubsub: createMemoryPubSub(), log: createLogger('silent'), client, accountId, fallbackTenantId, dedicatedKinds: new Set(KIND_SPECS.map((k) => k.kind)) },
+  deps: {
+    db,
+    pubsub: createMemoryPubSub(),
+    log: createLogger('silent'),
+    client,
+    accountId,
+    fallbackTenantId,
+    dedicatedKinds: new Set(KIND_SPECS.map((k) => k.kind)),
+  },
   schedules: config.config.schedules,
   runOnStart: false,
 });
@@ -91,13 +102,21 @@ const second = await fullSync('second (no change)');
 const w2 = await tableWrites();
 const syncPeakRss = peakRss;
 const secondWrites = Object.values(w2).reduce((a, b) => a + b, 0) - Object.values(w1).reduce((a, b) => a + b, 0);
-console.log(`rows written by the first sync (pg_stat_user_tables, inventory tables): ${Object.values(w1).reduce((a, b) => a + b, 0) - Object.values(w0).reduce((a, b) => a + b, 0)}`);
+console.log(
+  `rows written by the first sync (pg_stat_user_tables, inventory tables): ${Object.values(w1).reduce((a, b) => a + b, 0) - Object.values(w0).reduce((a, b) => a + b, 0)}`,
+);
 console.log(`rows written by the second sync (pg_stat_user_tables, inventory tables): ${secondWrites}`);
 
 // Chokepoint against one raw statement, same rows, same run: every droplet, volume and snapshot.
-const rows = await db.prisma.resource.findMany({ where: { accountId, kind: { in: ['droplet', 'volume', 'snapshot'] } }, select: { kind: true, providerId: true, name: true, status: true, region: true, attrs: true, parentUrn: true, providerCreatedAt: true } });
+const rows = await db.prisma.resource.findMany({
+  where: { accountId, kind: { in: ['droplet', 'volume', 'snapshot'] } },
+  select: { kind: true, providerId: true, name: true, status: true, region: true, attrs: true, parentUrn: true, providerCreatedAt: true },
+});
 peakRss = 0;
-const [accountA, accountB] = [await ensureAccount(db, 'bench-a', true), (await db.prisma.cloudAccount.create({ data: { slug: 'bench-b', name: 'b', apiUrl: 'b' } })).id];
+const [accountA, accountB] = [
+  await ensureAccount(db, 'bench-a', true),
+  (await db.prisma.cloudAccount.create({ data: { slug: 'bench-b', name: 'b', apiUrl: 'b' } })).id,
+];
 const commitDeps = { db, pubsub: createMemoryPubSub(), log: createLogger('silent') };
 let t = performance.now();
 for (const kind of ['droplet', 'volume', 'snapshot'] as const) {
@@ -131,8 +150,12 @@ console.log(
 );
 clearInterval(sampler);
 const mb = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
-console.log(`RSS: before the syncs ${mb(baselineRss)}, peak during the two syncs ${mb(syncPeakRss)}; peak during the upsert comparison (which holds all its rows) ${mb(peakRss)}`);
-console.log(`second sync writes ${secondWrites === 0 ? 'nothing' : secondWrites + ' rows'}; requests ${first.requests === info.minimum && second.requests === info.minimum ? 'at the minimum' : 'ABOVE the minimum'}`);
+console.log(
+  `RSS: before the syncs ${mb(baselineRss)}, peak during the two syncs ${mb(syncPeakRss)}; peak during the upsert comparison (which holds all its rows) ${mb(peakRss)}`,
+);
+console.log(
+  `second sync writes ${secondWrites === 0 ? 'nothing' : `${secondWrites} rows`}; requests ${first.requests === info.minimum && second.requests === info.minimum ? 'at the minimum' : 'ABOVE the minimum'}`,
+);
 
 await sync.stop();
 await client.close();

@@ -45,7 +45,7 @@ const COMMAND_POSITIONALS: Record<string, number> = { create: 0, list: 0, revoke
 type Args = ReturnType<typeof parse>;
 
 function parse(argv: string[]) {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
@@ -143,7 +143,14 @@ const when = (iso: string | null, none = '-') => (iso ? iso.replace(/\.\d{3}Z$/,
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {

@@ -7,5 +7,5 @@ import { schema } from '../src/schema/index.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 
 const path = join(PROJECT_ROOT, 'src/schema/schema.graphql');
-await writeFile(path, printSchema(schema) + '\n');
+await writeFile(path, `${printSchema(schema)}\n`);
 console.log(`wrote ${path}`);

@@ -129,7 +129,7 @@ const ZPort = z
 const ZPostgresUrl = z.string().refine((value) => {
   try {
     const url = new URL(value);
-    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '' || url.searchParams.has('host');
+    return ((url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '') || url.searchParams.has('host');
   } catch {
     return false;
   }
@@ -157,7 +157,10 @@ const ZRedisUrl = z.string().refine((value) => {
 
 const ZOrigins = z.string().transform((value, ctx) => {
   const origins: string[] = [];
-  for (const raw of value.split(',').map((o) => o.trim()).filter(Boolean)) {
+  for (const raw of value
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)) {
     let origin: string | null = null;
     try {
       const url = new URL(raw);
@@ -182,8 +185,7 @@ const ZMillis = z
   .transform(Number)
   .refine((n) => n <= 2_147_483_647, 'must be at most 2147483647');
 
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
 
 const ZEnv = z.object({
   PORT: optional(ZPort),
@@ -247,8 +249,7 @@ function schedulesFrom(env: Record<string, string | undefined>, problems: string
 }
 
 /** A string field of an account entry: "is required" when absent, never echoing what was there. */
-const accountString = () =>
-  z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') });
+const accountString = () => z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') });
 
 const ZAccountEntry = z.strictObject(
   {
@@ -279,7 +280,10 @@ function parseAccountsJson(text: string): { ok: true; value: unknown } | { ok: f
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
     const position = /at position (\d+)/.exec((error as Error).message)?.[1];
-    return { ok: false, message: `not valid JSON${position ? ` (error at character ${position})` : ''}: expected an array of { "slug", "name", "token", "apiUrl"? }` };
+    return {
+      ok: false,
+      message: `not valid JSON${position ? ` (error at character ${position})` : ''}: expected an array of { "slug", "name", "token", "apiUrl"? }`,
+    };
   }
 }
 
@@ -324,7 +328,8 @@ function accountsFrom(env: Record<string, string | undefined>, problems: string[
       text = readFileSync(resolve(file), 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'a directory, not a file' : (code ?? 'unreadable');
+      const why =
+        code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'a directory, not a file' : (code ?? 'unreadable');
       problems.push(`${source}: cannot read ${file} (${why})`);
       return [];
     }

@@ -94,7 +94,10 @@ export function createRedisPubSub(url: string, log: Logger): PubSub {
   // (and is dropped) instead of queueing in memory and holding up the commit that produced it.
   const pub = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   const sub = new Redis(url, { lazyConnect: true, enableOfflineQueue: true, maxRetriesPerRequest: 3, autoResubscribe: true });
-  for (const [name, conn] of [['publish', pub], ['subscribe', sub]] as const) {
+  for (const [name, conn] of [
+    ['publish', pub],
+    ['subscribe', sub],
+  ] as const) {
     let down = false;
     // One warning per outage, not one per reconnection attempt.
     conn.on('error', (error: Error) => {
@@ -128,7 +131,13 @@ export function createRedisPubSub(url: string, log: Logger): PubSub {
       timer = setTimeout(() => resolve(false), HEALTH_TIMEOUT_MS);
     });
     try {
-      return await Promise.race([conn.ping().then(() => true, () => false), timeout]);
+      return await Promise.race([
+        conn.ping().then(
+          () => true,
+          () => false,
+        ),
+        timeout,
+      ]);
     } finally {
       clearTimeout(timer);
     }

@@ -32,7 +32,13 @@ export function createRedactor(secrets: readonly (string | null | undefined)[]):
     }
   }
   const literal = forms.size
-    ? new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g')
+    ? new RegExp(
+        [...forms]
+          .sort((a, b) => b.length - a.length)
+          .map(escapeRegExp)
+          .join('|'),
+        'g',
+      )
     : null;
   return (text) => {
     let out = literal ? text.replace(literal, REDACTED) : text;

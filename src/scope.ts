@@ -48,9 +48,7 @@ export function tenantScope(v: Viewing): Prisma.TenantWhereInput {
 }
 
 export function eventScope(v: Viewing): Prisma.ResourceEventWhereInput {
-  return v.viewer.tenantId
-    ? { accountId: v.accountId, tenantId: v.viewer.tenantId, resource: resourceScope(v) }
-    : { accountId: v.accountId };
+  return v.viewer.tenantId ? { accountId: v.accountId, tenantId: v.viewer.tenantId, resource: resourceScope(v) } : { accountId: v.accountId };
 }
 
 export function invoiceScope(v: Viewing): Prisma.InvoiceWhereInput {
@@ -58,9 +56,7 @@ export function invoiceScope(v: Viewing): Prisma.InvoiceWhereInput {
 }
 
 export function invoiceLineScope(v: Viewing): Prisma.InvoiceLineWhereInput {
-  return v.viewer.tenantId
-    ? { invoice: invoiceScope(v), match: { resource: resourceScope(v) } }
-    : { invoice: invoiceScope(v) };
+  return v.viewer.tenantId ? { invoice: invoiceScope(v), match: { resource: resourceScope(v) } } : { invoice: invoiceScope(v) };
 }
 
 export function invoiceMatchScope(v: Viewing): Prisma.InvoiceMatchWhereInput {

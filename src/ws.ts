@@ -1,17 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import {
-  execute,
-  GraphQLError,
-  parse,
-  specifiedRules,
-  subscribe,
-  validate,
-  type DocumentNode,
-  type ExecutionArgs,
-  type GraphQLSchema,
-} from 'graphql';
+import { execute, GraphQLError, parse, specifiedRules, subscribe, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { envelop, useSchema, type Plugin } from 'graphql-yoga';
 import type { Authenticator } from './auth.js';
 import type { Component } from './components/lifecycle.js';
@@ -168,7 +158,10 @@ function attachWebSocket(options: WebSocketOptions): WebSocketServer {
         // graphql-ws records the operation before this hook: the count includes it.
         if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerSocket) {
           return [
-            apiError('TOO_MANY_SUBSCRIPTIONS', `too many operations on this connection: at most ${limits.maxSubscriptionsPerSocket} subscriptions per WebSocket`),
+            apiError(
+              'TOO_MANY_SUBSCRIPTIONS',
+              `too many operations on this connection: at most ${limits.maxSubscriptionsPerSocket} subscriptions per WebSocket`,
+            ),
           ];
         }
         const viewer = ctx.extra.viewer!;

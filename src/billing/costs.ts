@@ -88,12 +88,7 @@ type TenantHistory = {
 };
 
 /** `TenantHistory` of every resource matched by lines of `invoiceIds` (one statement). */
-async function tenantsAt(
-  prisma: PrismaClient,
-  accountId: string,
-  invoiceIds: string[],
-  end: Date,
-): Promise<TenantHistory> {
+async function tenantsAt(prisma: PrismaClient, accountId: string, invoiceIds: string[], end: Date): Promise<TenantHistory> {
   const events = await prisma.$queryRawUnsafe<{ resourceId: string; type: string; from: string | null; to: string | null; at: Date; sequence: number }[]>(
     `WITH matched AS (
        SELECT DISTINCT m."resourceId" FROM "InvoiceMatch" m JOIN "InvoiceLine" l ON l.id = m."lineId"
@@ -159,9 +154,7 @@ export async function computeCosts(
   const labelled = groupBy === 'TENANT' ? await prisma.tenant.findMany({ where: tenantScope(viewing), select: { id: true, slug: true, name: true } }) : [];
   const tenantById = new Map(labelled.map((t) => [t.id, t]));
   const end = periodEnd(period);
-  const history: TenantHistory = needTenant
-    ? await tenantsAt(prisma, accountId, invoiceIds, end)
-    : { atEnd: new Map(), firstEventAt: new Map() };
+  const history: TenantHistory = needTenant ? await tenantsAt(prisma, accountId, invoiceIds, end) : { atEnd: new Map(), firstEventAt: new Map() };
   const tenantOf = (r: Row): string | null => {
     if (r.resourceId === null) return null;
     const seen = [r.firstSeenAt === null ? null : new Date(r.firstSeenAt), history.firstEventAt.get(r.resourceId) ?? null];
@@ -175,7 +168,9 @@ export async function computeCosts(
   const resourceIds = rows.flatMap((r) => (r.resourceId ? [r.resourceId] : []));
   const visibleResources =
     groupBy === 'RESOURCE' && resourceIds.length
-      ? new Set((await prisma.resource.findMany({ where: { AND: [resourceScope(viewing), { id: { in: resourceIds } }] }, select: { id: true } })).map((r) => r.id))
+      ? new Set(
+          (await prisma.resource.findMany({ where: { AND: [resourceScope(viewing), { id: { in: resourceIds } }] }, select: { id: true } })).map((r) => r.id),
+        )
       : new Set<string>();
 
   const buckets = new Map<string | null, { label: string; cents: bigint; lineCount: number }>();
@@ -216,8 +211,6 @@ export async function computeCosts(
   }
   return [...buckets.entries()]
     .map(([key, b]) => ({ key, label: b.label, amount: formatMoney(b.cents), lineCount: b.lineCount, cents: b.cents }))
-    .sort((a, b) =>
-      a.key === null ? 1 : b.key === null ? -1 : a.cents !== b.cents ? (a.cents > b.cents ? -1 : 1) : a.key < b.key ? -1 : 1,
-    )
+    .sort((a, b) => (a.key === null ? 1 : b.key === null ? -1 : a.cents !== b.cents ? (a.cents > b.cents ? -1 : 1) : a.key < b.key ? -1 : 1))
     .map(({ cents: _cents, ...bucket }) => bucket);
 }

@@ -36,16 +36,7 @@ import type { InvoiceInputError, InvoiceResult, ParsedInvoiceLine } from './type
 export const MAX_INVOICE_CSV_BYTES = 20 * 1024 * 1024;
 
 /** Columns every invoice CSV must have. */
-export const REQUIRED_CSV_COLUMNS = [
-  'product',
-  'group_description',
-  'description',
-  'hours',
-  'start',
-  'end',
-  'USD',
-  'project_name',
-] as const;
+export const REQUIRED_CSV_COLUMNS = ['product', 'group_description', 'description', 'hours', 'start', 'end', 'USD', 'project_name'] as const;
 
 /** Columns read when present. */
 export const OPTIONAL_CSV_COLUMNS = ['category'] as const;
@@ -342,9 +333,7 @@ export async function parseInvoiceCsvSliced(input: string | Buffer, slicer: Slic
   return { ok: true, lines: await runStepsSliced(lineKeySteps(reader.lines), slicer), total: formatMoney(reader.total) };
 }
 
-function readHeader(
-  fields: readonly string[],
-): { ok: true; index: Map<Column, number>; width: number } | { ok: false; error: InvoiceInputError } {
+function readHeader(fields: readonly string[]): { ok: true; index: Map<Column, number>; width: number } | { ok: false; error: InvoiceInputError } {
   const index = new Map<Column, number>();
   const unknown: string[] = [];
   const duplicated: string[] = [];

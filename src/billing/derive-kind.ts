@@ -131,9 +131,7 @@ export function deriveKind(line: DeriveInput, rules: readonly DeriveRule[] = DER
     const { product, description } = rule.test;
     if (product && !product.test(line.product)) continue;
     if (description && !description.test(line.description)) continue;
-    return 'kind' in rule.result
-      ? { kind: rule.result.kind, reason: null, rule: rule.name }
-      : { kind: null, reason: rule.result.reason, rule: rule.name };
+    return 'kind' in rule.result ? { kind: rule.result.kind, reason: null, rule: rule.name } : { kind: null, reason: rule.result.reason, rule: rule.name };
   }
   return UNKNOWN;
 }

@@ -3,12 +3,7 @@ import { ZDoInvoiceItem, type TDoInvoiceItem } from '../digitalocean/schemas/inv
 import { assignLineKeys, computeLineKey, lineIdentity } from './line-key.js';
 import { formatMoney, MoneyParseError, normalizeMoney, parseMoney } from '../domain/money.js';
 import { parseInvoiceTimestamp } from '../domain/timestamp.js';
-import {
-  InvoiceInputException,
-  type InvoiceInputError,
-  type InvoiceResult,
-  type ParsedInvoiceLine,
-} from './types.js';
+import { InvoiceInputException, type InvoiceInputError, type InvoiceResult, type ParsedInvoiceLine } from './types.js';
 
 /** Trimmed text, or null when absent or blank. */
 export function textOrNull(value: string | null | undefined): string | null {

@@ -119,16 +119,21 @@ export async function ingestCsv(prisma: PrismaClient, accountId: string, csv: st
     const code: IngestErrorCode = e.code === 'INVALID_ITEM' ? 'INVALID_CSV' : e.code;
     return fail(code, e.message, inputErrorPath(['input', 'csv'], e));
   }
-  return store(prisma, accountId, {
-    identity: `csv:${period}`,
-    providerUuid: null,
-    invoiceNumber: null,
-    period,
-    amount: parsed.total,
-    source: 'CSV',
-    isPreview: false,
-    contentHash,
-  }, parsed.lines);
+  return store(
+    prisma,
+    accountId,
+    {
+      identity: `csv:${period}`,
+      providerUuid: null,
+      invoiceNumber: null,
+      period,
+      amount: parsed.total,
+      source: 'CSV',
+      isPreview: false,
+      contentHash,
+    },
+    parsed.lines,
+  );
 }
 
 function upstream(err: unknown, what: string): { ok: false; error: IngestError } {
@@ -181,24 +186,28 @@ export async function ingestFromApi(
   const parsed = linesFromApiItems(items);
   if (!parsed.ok) {
     const e = parsed.error;
-    return fail(
-      e.code === 'INVALID_AMOUNT' || e.code === 'INVALID_DATE' ? e.code : 'UPSTREAM_ERROR',
-      `DigitalOcean sent an invalid ${what}: ${e.message}`,
-      ['input', 'providerUuid'],
-    );
+    return fail(e.code === 'INVALID_AMOUNT' || e.code === 'INVALID_DATE' ? e.code : 'UPSTREAM_ERROR', `DigitalOcean sent an invalid ${what}: ${e.message}`, [
+      'input',
+      'providerUuid',
+    ]);
   }
   const period = meta.invoice_period;
-  return store(prisma, accountId, {
-    identity: isPreview ? `preview:${period}` : `uuid:${meta.invoice_uuid}`,
-    providerUuid: meta.invoice_uuid,
-    invoiceNumber: meta.invoice_id ?? null,
-    period,
-    // DO's own total when it gives one; the lines' sum otherwise.
-    amount: meta.amount ? normalizeMoney(meta.amount) : parsed.total,
-    source: 'API',
-    isPreview,
-    contentHash: hashLines(parsed.lines),
-  }, parsed.lines);
+  return store(
+    prisma,
+    accountId,
+    {
+      identity: isPreview ? `preview:${period}` : `uuid:${meta.invoice_uuid}`,
+      providerUuid: meta.invoice_uuid,
+      invoiceNumber: meta.invoice_id ?? null,
+      period,
+      // DO's own total when it gives one; the lines' sum otherwise.
+      amount: meta.amount ? normalizeMoney(meta.amount) : parsed.total,
+      source: 'API',
+      isPreview,
+      contentHash: hashLines(parsed.lines),
+    },
+    parsed.lines,
+  );
 }
 
 /** What one run of the INVOICES worker did. */

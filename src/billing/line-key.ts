@@ -76,9 +76,7 @@ export function* lineKeySteps<T extends KeyedFields>(lines: readonly T[]): Gener
       yield;
       continue;
     }
-    const ranked = indexes
-      .map((i) => ({ i, v: volatilePart(lines[i]!), p: lines[i]!.position }))
-      .sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : a.p - b.p));
+    const ranked = indexes.map((i) => ({ i, v: volatilePart(lines[i]!), p: lines[i]!.position })).sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : a.p - b.p));
     for (const [occurrence, { i }] of ranked.entries()) {
       keys[i] = computeLineKey(identity, occurrence);
       yield;

@@ -58,16 +58,11 @@ export type MatchableResource = {
 };
 
 /** The line fields matching reads; the optional ones narrow same-name candidates. */
-export type MatchableLine = Pick<
-  ParsedInvoiceLine,
-  'product' | 'description' | 'groupDescription' | 'resourceUuid' | 'resourceProviderId'
-> &
+export type MatchableLine = Pick<ParsedInvoiceLine, 'product' | 'description' | 'groupDescription' | 'resourceUuid' | 'resourceProviderId'> &
   Partial<Pick<ParsedInvoiceLine, 'projectName' | 'startTime' | 'endTime'>>;
 
 /** Outcome for one line. `candidateIds` is non-empty only for AMBIGUOUS. */
-export type MatchOutcome =
-  | { matched: true; resourceId: string; method: AutoMatchMethod }
-  | { matched: false; reason: UnmatchedReason; candidateIds: string[] };
+export type MatchOutcome = { matched: true; resourceId: string; method: AutoMatchMethod } | { matched: false; reason: UnmatchedReason; candidateIds: string[] };
 
 /** One resource, or several sharing a key (kept apart so the common case allocates no array). */
 type Bucket = MatchableResource | MatchableResource[];
@@ -110,8 +105,7 @@ function kindMaps(byKind: Map<ResourceKind, KindMaps>, kind: ResourceKind): Kind
   return m;
 }
 
-const byKindProviderId = (index: MatchIndex, kind: ResourceKind, providerId: string) =>
-  get(index.byKind.get(kind)?.byProviderId, providerId);
+const byKindProviderId = (index: MatchIndex, kind: ResourceKind, providerId: string) => get(index.byKind.get(kind)?.byProviderId, providerId);
 
 const byKindName = (index: MatchIndex, kind: ResourceKind, name: string) => get(index.byKind.get(kind)?.byName, name);
 
@@ -135,7 +129,7 @@ function attrString(attrs: Record<string, unknown>, key: string): string | null 
 
 function regionOf(r: MatchableResource): string | null {
   if (r.region) return r.region;
-  const region = r.attrs['region'];
+  const region = r.attrs.region;
   if (typeof region === 'string') return region;
   if (region && typeof region === 'object' && typeof (region as { slug?: unknown }).slug === 'string') {
     return (region as { slug: string }).slug;
@@ -167,7 +161,7 @@ export function buildMatchIndex(resources: Iterable<MatchableResource>): MatchIn
     if (r.kind === 'snapshot' && name !== '') add(snapshotsByLooseName, looseSnapshotName(name), r);
     else if (r.kind === 'droplet_backup') backups.push(r);
     else if (r.kind === 'droplet') {
-      const ids = r.attrs['backup_ids'];
+      const ids = r.attrs.backup_ids;
       if (Array.isArray(ids) && ids.length > 0) dropletsWithBackups.add(r.id);
     }
   }
@@ -287,9 +281,7 @@ function byName(index: MatchIndex, kind: ResourceKind, names: readonly string[])
 }
 
 function matchBackup(line: MatchableLine, index: MatchIndex): MatchOutcome {
-  const dropletName = BACKUP_PHRASE_RE.test(line.description)
-    ? line.description.replace(BACKUP_PHRASE_RE, '').trim()
-    : beforeParen(line.description);
+  const dropletName = BACKUP_PHRASE_RE.test(line.description) ? line.description.replace(BACKUP_PHRASE_RE, '').trim() : beforeParen(line.description);
   if (dropletName === '') return unmatched('NO_CANDIDATE');
   let candidates = byKindName(index, 'droplet', dropletName);
   if (candidates.length === 0) candidates = get(index.backupParentsByName, dropletName);
@@ -361,8 +353,7 @@ export function matchLine(line: MatchableLine, derived: DerivedKind, index: Matc
   }
   if (id !== null) {
     const sameKind = byKindProviderId(index, kind, id);
-    const outcome =
-      decide(sameKind, 'RESOURCE_ID') ?? (/^\d+$/.test(id) ? null : decide(get(index.byProviderId, id), 'RESOURCE_ID'));
+    const outcome = decide(sameKind, 'RESOURCE_ID') ?? (/^\d+$/.test(id) ? null : decide(get(index.byProviderId, id), 'RESOURCE_ID'));
     if (outcome) return outcome;
   }
   if (uuid !== null || id !== null) return unmatched('RESOURCE_DESTROYED');

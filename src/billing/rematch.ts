@@ -16,21 +16,14 @@ export async function rematchInvoice(prisma: PrismaClient, accountId: string, in
   return { ok: true, ...(await rematchStoredInvoice(prisma, accountId, invoiceId)) };
 }
 
-export type ManualMatchOutcome =
-  | { ok: true; line: InvoiceLine }
-  | { ok: false; code: 'NOT_FOUND'; message: string; field: 'lineId' | 'resourceId' };
+export type ManualMatchOutcome = { ok: true; line: InvoiceLine } | { ok: false; code: 'NOT_FOUND'; message: string; field: 'lineId' | 'resourceId' };
 
 /**
  * Sets a manual match of a line to a resource of the same account (`resourceId`), or with
  * `null` removes the line's match and marks it manually unmatched, so rematching and
  * re-ingesting leave it unmatched. The unmatched line keeps exactly one reason (see below).
  */
-export async function setManualMatch(
-  prisma: PrismaClient,
-  accountId: string,
-  lineId: string,
-  resourceId: string | null,
-): Promise<ManualMatchOutcome> {
+export async function setManualMatch(prisma: PrismaClient, accountId: string, lineId: string, resourceId: string | null): Promise<ManualMatchOutcome> {
   const line = await prisma.invoiceLine.findFirst({ where: { id: lineId, invoice: { accountId } } });
   if (!line) return { ok: false, code: 'NOT_FOUND', message: 'no such invoice line', field: 'lineId' };
   if (resourceId !== null) {

@@ -96,9 +96,7 @@ type ManualDecision = { resourceId: string; matchedAt: Date } | { unmatched: tru
  * finds none either, else NO_CANDIDATE (the operator says no resource fits).
  */
 function manualUnmatchReason(outcome: MatchOutcome): { unmatchedReason: UnmatchedReason; candidateIds: string[] } {
-  return outcome.matched
-    ? { unmatchedReason: 'NO_CANDIDATE', candidateIds: [] }
-    : { unmatchedReason: outcome.reason, candidateIds: outcome.candidateIds };
+  return outcome.matched ? { unmatchedReason: 'NO_CANDIDATE', candidateIds: [] } : { unmatchedReason: outcome.reason, candidateIds: outcome.candidateIds };
 }
 
 /** The stored state of one line after applying a manual decision (if any) over the automatic outcome. */
@@ -218,12 +216,7 @@ async function manualDecisions(tx: Tx, invoiceId: string): Promise<Map<string, M
  * Statements: a fixed handful plus one INSERT per `LINE_CHUNK` lines and per `MATCH_CHUNK`
  * matches.
  */
-export async function replaceInvoice(
-  prisma: PrismaClient,
-  accountId: string,
-  header: InvoiceHeader,
-  lines: readonly MatchedLine[],
-): Promise<ReplaceResult> {
+export async function replaceInvoice(prisma: PrismaClient, accountId: string, header: InvoiceHeader, lines: readonly MatchedLine[]): Promise<ReplaceResult> {
   return prisma.$transaction(async (tx) => {
     const existing = await tx.invoice.findUnique({
       where: { accountId_identity: { accountId, identity: header.identity } },

@@ -5,20 +5,13 @@ import type { ErrorCode } from '../domain/error-codes.js';
 export type { MatchMethod, ResourceKind, UnmatchedReason };
 
 /** Reasons decided by kind derivation alone, before any inventory lookup. */
-export type DerivedReason = Extract<
-  UnmatchedReason,
-  'TAX' | 'CREDIT' | 'ACCOUNT_LEVEL' | 'KIND_NOT_INVENTORIED'
->;
+export type DerivedReason = Extract<UnmatchedReason, 'TAX' | 'CREDIT' | 'ACCOUNT_LEVEL' | 'KIND_NOT_INVENTORIED'>;
 
 /**
  * Reasons that say the line belongs to the account, not to any resource: excluded from
  * `attributableCount` in match stats.
  */
-export const NON_ATTRIBUTABLE_REASONS: ReadonlySet<UnmatchedReason> = new Set([
-  'TAX',
-  'CREDIT',
-  'ACCOUNT_LEVEL',
-]);
+export const NON_ATTRIBUTABLE_REASONS: ReadonlySet<UnmatchedReason> = new Set(['TAX', 'CREDIT', 'ACCOUNT_LEVEL']);
 
 /** The methods `matchLine` can produce. */
 export type AutoMatchMethod = Exclude<MatchMethod, 'MANUAL'>;

@@ -165,19 +165,28 @@ async function openPostgres(url: string, statementTimeoutMs: number, log: Logger
   queryPool.on('error', () => {});
   const routed = scopedPool(pool, queryPool);
   const locks = advisoryLocks(url);
-  const db = wrapFactory(new PrismaPg(routed), 'postgres', async () => {
-    await locks.close();
-    await queryPool.end().catch(() => {});
-    await pool.end().catch(() => {});
-  }, locks.tryLock, (count) => pgSql(routed, count), async (apply) => {
-    try {
-      return await withMigrationLock(url, log, apply);
-    } catch (error) {
-      if (error instanceof DatabaseError) throw error;
-      // The schema engine's messages span paragraphs: one line for the operator.
-      throw new DatabaseError(`cannot apply database migrations to PostgreSQL at ${describeTarget(url)}: ${(error as Error).message.replace(/\s+/g, ' ').trim()}`);
-    }
-  });
+  const db = wrapFactory(
+    new PrismaPg(routed),
+    'postgres',
+    async () => {
+      await locks.close();
+      await queryPool.end().catch(() => {});
+      await pool.end().catch(() => {});
+    },
+    locks.tryLock,
+    (count) => pgSql(routed, count),
+    async (apply) => {
+      try {
+        return await withMigrationLock(url, log, apply);
+      } catch (error) {
+        if (error instanceof DatabaseError) throw error;
+        // The schema engine's messages span paragraphs: one line for the operator.
+        throw new DatabaseError(
+          `cannot apply database migrations to PostgreSQL at ${describeTarget(url)}: ${(error as Error).message.replace(/\s+/g, ' ').trim()}`,
+        );
+      }
+    },
+  );
   try {
     // Asked of the driver itself: its error codes tell a missing database from a refused role.
     const client = await pool.connect();
@@ -220,10 +229,16 @@ async function withMigrationLock<T>(url: string, log: Logger, apply: () => Promi
           `SELECT a.application_name AS name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
            WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE 'inventory-graph migrate (%' AND a.pid <> pg_backend_pid() LIMIT 1`,
         )
-        .then((r) => /\((.*)\)/.exec(r.rows[0]?.name ?? '')?.[1] ?? null, () => null);
+        .then(
+          (r) => /\((.*)\)/.exec(r.rows[0]?.name ?? '')?.[1] ?? null,
+          () => null,
+        );
       const started = Date.now();
       log.info(`waiting for another process${holder ? ` (${holder})` : ''} to finish applying database migrations`, { holder });
-      const report = setInterval(() => log.info('still waiting for another process to finish applying database migrations', { holder, waitedMs: Date.now() - started }), MIGRATION_WAIT_REPORT_MS);
+      const report = setInterval(
+        () => log.info('still waiting for another process to finish applying database migrations', { holder, waitedMs: Date.now() - started }),
+        MIGRATION_WAIT_REPORT_MS,
+      );
       try {
         await client.query('SELECT pg_advisory_lock(hashtext($1))', [MIGRATION_LOCK]);
       } finally {
@@ -310,7 +325,14 @@ export async function openMemoryDatabase(): Promise<Database> {
 /** A Database over an open PGlite instance, which this process owns. */
 export function embeddedDatabase(pglite: PGlite, factory: SqlMigrationAwareDriverAdapterFactory, onClose: () => Promise<void>): Database {
   // One process owns an embedded database: nothing to wait for before migrating.
-  return wrapFactory(factory, 'embedded', onClose, processLocks(), (count) => pgliteSql(pglite, count), (apply) => apply());
+  return wrapFactory(
+    factory,
+    'embedded',
+    onClose,
+    processLocks(),
+    (count) => pgliteSql(pglite, count),
+    (apply) => apply(),
+  );
 }
 
 /** True when every local migration is recorded as applied with the same checksum. */
@@ -420,7 +442,9 @@ function wrapFactory(
   exclusively: (apply: () => Promise<string[]>) => Promise<string[]>,
 ): Database {
   const counters = new Set<{ count: number }>();
-  const onStatement = () => counters.forEach((c) => c.count++);
+  const onStatement = () => {
+    for (const c of counters) c.count++;
+  };
   // Statements are counted where they reach the driver: Prisma's query log would stringify the
   // parameters of every statement (megabytes for set-based writes), on the hot path.
   const prisma = new PrismaClient({ adapter: countingFactory(factory, onStatement) as never });

@@ -43,11 +43,7 @@ function loadEngineModule() {
 async function withEngine<T>(factory: SqlMigrationAwareDriverAdapterFactory, fn: (engine: SchemaEngine, datamodel: string) => Promise<T>): Promise<T> {
   const bg = await loadEngineModule();
   const datamodel = await readFile(SCHEMA_PATH, 'utf8');
-  const engine = await bg.SchemaEngine.new(
-    { datamodels: [[SCHEMA_PATH, datamodel]] },
-    () => {},
-    bindMigrationAwareSqlAdapterFactory(factory),
-  );
+  const engine = await bg.SchemaEngine.new({ datamodels: [[SCHEMA_PATH, datamodel]] }, () => {}, bindMigrationAwareSqlAdapterFactory(factory));
   try {
     return await fn(engine, datamodel);
   } finally {

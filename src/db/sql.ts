@@ -27,8 +27,7 @@ function parseUtcTimestamp(value: string): Date {
 
 export function pgSql(pool: Pool, onStatement: () => void): SqlDriver {
   const types = {
-    getTypeParser: ((oid: number, format?: string) =>
-      oid === TIMESTAMP_OID ? parseUtcTimestamp : pgTypes.getTypeParser(oid, format as 'text')) as never,
+    getTypeParser: ((oid: number, format?: string) => (oid === TIMESTAMP_OID ? parseUtcTimestamp : pgTypes.getTypeParser(oid, format as 'text'))) as never,
   };
   const on = (client: Pool | PoolClient): SqlClient => ({
     async query<T>(text: string, params: SqlParams = []) {

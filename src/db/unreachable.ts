@@ -3,7 +3,20 @@
  * PostgreSQL's shutdown codes and Prisma's "can't reach" family. PostgreSQL's connection
  * exceptions (SQLSTATE class 08) are matched by prefix.
  */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', 'P1001', 'P1002', 'P1017']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  '57P01',
+  '57P02',
+  '57P03',
+  'P1001',
+  'P1002',
+  'P1017',
+]);
 
 /** What the pg driver says, without a code, when the server goes away under a query. */
 const UNREACHABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Connection ended unexpectedly/i;

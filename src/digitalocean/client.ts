@@ -5,15 +5,7 @@
  */
 import { Agent, request } from 'undici';
 import type { z } from 'zod';
-import {
-  DoAbortedError,
-  DoApiError,
-  DoError,
-  DoErrorCode,
-  DoNetworkError,
-  DoPaginationError,
-  DoValidationError,
-} from './errors.js';
+import { DoAbortedError, DoApiError, DoError, DoErrorCode, DoNetworkError, DoPaginationError, DoValidationError } from './errors.js';
 import { type Clock, systemClock } from './clock.js';
 import { type TBudgetSnapshot, type TPathLimit, createRateBudget, readHeader } from './rate-budget.js';
 import { ZDoErrorBody, ZDoLinks, ZDoMeta } from './schemas/common.js';

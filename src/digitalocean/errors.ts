@@ -117,10 +117,7 @@ export class DoNetworkError extends DoError {
 
 /** Pagination went wrong: a `next` loop or a listing shorter than DO's own `meta.total`. */
 export class DoPaginationError extends DoError {
-  constructor(
-    code: typeof DoErrorCode.PAGINATION_LOOP | typeof DoErrorCode.SHORT_LISTING,
-    init: DoErrorInit & { detail: string },
-  ) {
+  constructor(code: typeof DoErrorCode.PAGINATION_LOOP | typeof DoErrorCode.SHORT_LISTING, init: DoErrorInit & { detail: string }) {
     super(code, `DigitalOcean ${init.endpoint}: ${init.detail}`, init);
     this.name = 'DoPaginationError';
   }

@@ -17,8 +17,7 @@ export const ERROR_CODES = {
   UNAUTHENTICATED: { tier: 'error', description: 'No API key where one is required, or an unknown, revoked or expired one (HTTP 401).' },
   FORBIDDEN: {
     tier: 'error',
-    description:
-      'The key may not do this: a viewer key mutating, a tenant-scoped key changing account-wide data or reading sync internals (HTTP 403).',
+    description: 'The key may not do this: a viewer key mutating, a tenant-scoped key changing account-wide data or reading sync internals (HTTP 403).',
   },
   INVALID_ID: { tier: 'error', description: 'A global id that is malformed, names no known type, or names another type than the argument needs.' },
   BAD_USER_INPUT: {
@@ -33,7 +32,8 @@ export const ERROR_CODES = {
 
   INVALID_INPUT: {
     tier: 'userError',
-    description: 'Input that cannot be used as given: a malformed id, a blank or too long name or reason, a bad slug, an expiry not in the future, neither or both of two alternatives.',
+    description:
+      'Input that cannot be used as given: a malformed id, a blank or too long name or reason, a bad slug, an expiry not in the future, neither or both of two alternatives.',
   },
   NOT_FOUND: { tier: 'userError', description: 'Nothing the viewer may see has this id, or DigitalOcean does not know the invoice.' },
   NO_CHANGE: { tier: 'userError', description: 'The mutation would change nothing (it is so already); the payload carries the row as it is.' },

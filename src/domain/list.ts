@@ -8,9 +8,7 @@ export function dbEnum<Db extends string>() {
   return <const L extends readonly Db[]>(values: L & NoneMissing<Db, L[number]>): L => values;
 }
 
-type NoneMissing<Db extends string, Listed extends string> = [Exclude<Db, Listed>] extends [never]
-  ? unknown
-  : { missingFromTheList: Exclude<Db, Listed> };
+type NoneMissing<Db extends string, Listed extends string> = [Exclude<Db, Listed>] extends [never] ? unknown : { missingFromTheList: Exclude<Db, Listed> };
 
 /** A list value with the description the GraphQL enum shows for it. */
 export type Described = { readonly description: string };

@@ -21,7 +21,10 @@ export const MAX_MONEY_INTEGER_DIGITS = 12;
 export class MoneyParseError extends Error {
   readonly code = 'INVALID_AMOUNT' as const;
 
-  constructor(readonly input: string, reason: string) {
+  constructor(
+    readonly input: string,
+    reason: string,
+  ) {
     super(`invalid amount ${JSON.stringify(input)}: ${reason}`);
     this.name = 'MoneyParseError';
   }

@@ -5,8 +5,7 @@
  * rather than rolled over, as `Date` would.
  */
 
-const TIMESTAMP_RE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2}|UTC)?$/i;
+const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2}|UTC)?$/i;
 
 /** Parses an invoice timestamp; `null` when it is not one. A missing offset means UTC. */
 export function parseInvoiceTimestamp(input: string): Date | null {

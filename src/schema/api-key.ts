@@ -61,6 +61,7 @@ builder.queryField('apiKeys', (t) =>
 );
 
 // Control characters (NUL among them) have no place in a name shown in listings.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {

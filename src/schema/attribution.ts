@@ -6,7 +6,6 @@ import { payloadType, userError, type UserErrorShape } from './payload.js';
 import { ProjectRef } from './project.js';
 import { ResourceRef } from './resource.js';
 
-
 /** Longest reason kept with a manual change. */
 const MAX_REASON = 500;
 
@@ -94,7 +93,8 @@ builder.mutationField('reassignResourceTenant', (t) =>
       const result = await reassignResourceTenant(ctx, { resourceId: resourceId!, tenantId, actor: ctx.viewer.actor, reason });
       if (result.status === 'NOT_FOUND') return { resource: null, userErrors: notFoundErrors(result.missing, { name: 'resource', field: 'resourceId' }) };
       if (result.status === 'NO_CHANGE') {
-        const message = result.why === 'NO_OVERRIDE' ? 'the resource has no manual tenant to remove' : 'the resource is already assigned to this tenant manually';
+        const message =
+          result.why === 'NO_OVERRIDE' ? 'the resource has no manual tenant to remove' : 'the resource is already assigned to this tenant manually';
         return { resource: result.row, userErrors: [userError('NO_CHANGE', message, ['input', 'tenantId'])] };
       }
       return { resource: result.row, userErrors: [] };

@@ -12,7 +12,7 @@ export const DEFAULT_LIST_SIZE = 10;
  * connections multiply through; its `edges` then count once per item. A list field with a
  * list argument (`nodes(ids:)`) multiplies by that list's length; other lists by 10.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: Pothos hands over fields of any source type; only their type and args are read.
 export function fieldCost(args: Record<string, unknown>, _ctx: unknown, field: GraphQLField<unknown, any>): FieldComplexityValue {
   const named = getNamedType(field.type);
   if (isObjectType(named) && named.name.endsWith('Connection') && field.args.some((a) => a.name === 'first' || a.name === 'last')) {

@@ -33,9 +33,13 @@ export function databaseScopePlugin(): Plugin {
             ...result,
             errors: result.errors.map((error) =>
               timedOut(error)
-                ? apiError('QUERY_TIMEOUT', 'the query ran longer than the statement timeout (DATABASE_STATEMENT_TIMEOUT_MS); ask for less (smaller pages, a narrower filter)', {
-                    path: error.path,
-                  })
+                ? apiError(
+                    'QUERY_TIMEOUT',
+                    'the query ran longer than the statement timeout (DATABASE_STATEMENT_TIMEOUT_MS); ask for less (smaller pages, a narrower filter)',
+                    {
+                      path: error.path,
+                    },
+                  )
                 : error,
             ),
           });

@@ -10,15 +10,11 @@ import { builder } from './builder.js';
 
 /** GraphQL enum case of the stored lower-case kinds: droplet_backup -> DROPLET_BACKUP. */
 export const ResourceKindEnum = builder.enumType('ResourceKind', {
-  values: Object.fromEntries(RESOURCE_KINDS.map((k) => [k.toUpperCase(), { value: k }])) as Record<
-    Uppercase<ResourceKind>,
-    { value: ResourceKind }
-  >,
+  values: Object.fromEntries(RESOURCE_KINDS.map((k) => [k.toUpperCase(), { value: k }])) as Record<Uppercase<ResourceKind>, { value: ResourceKind }>,
 });
 
 export const LifecycleEnum = builder.enumType('ResourceLifecycle', {
-  description:
-    'ACTIVE: seen by the last successful sync of its kind. MISSING: absent from 1 or 2 successful syncs in a row. STALE: absent from 3 or more.',
+  description: 'ACTIVE: seen by the last successful sync of its kind. MISSING: absent from 1 or 2 successful syncs in a row. STALE: absent from 3 or more.',
   values: LIFECYCLES,
 });
 

@@ -7,7 +7,6 @@ import { builder, decodeIdOf } from './builder.js';
 import { MatchMethodEnum, ResourceKindEnum, UnmatchedReasonEnum } from './enums.js';
 import { assertPageArgs, connectionSizes, namedConnection, type PageArgs } from './pagination.js';
 import { payloadType } from './payload.js';
-import { ResourceRef } from './resource.js';
 
 export const InvoiceLineFilterInput = builder.inputType('InvoiceLineFilter', {
   fields: (t) => ({
@@ -17,7 +16,11 @@ export const InvoiceLineFilterInput = builder.inputType('InvoiceLineFilter', {
   }),
 });
 
-type LineFilter = { matched?: boolean | null; reasons?: readonly InvoiceLine['unmatchedReason'][] | null; kinds?: readonly InvoiceLine['derivedKind'][] | null };
+type LineFilter = {
+  matched?: boolean | null;
+  reasons?: readonly InvoiceLine['unmatchedReason'][] | null;
+  kinds?: readonly InvoiceLine['derivedKind'][] | null;
+};
 
 /** The contract's InvoiceLineFilter as a Prisma filter (matched ⇔ the line has no unmatched reason). */
 export function lineWhere(ctx: Context, filter: LineFilter | null | undefined): Prisma.InvoiceLineWhereInput {
@@ -74,8 +77,7 @@ export const InvoiceLineRef = builder.prismaNode('InvoiceLine', {
       type: ['Resource'],
       description: 'Resources that fit an AMBIGUOUS line.',
       select: { candidateIds: true },
-      resolve: async (query, line, _args, ctx) =>
-        line.candidateIds.length === 0 ? [] : (await candidateLoader(ctx, query))(line.candidateIds),
+      resolve: async (query, line, _args, ctx) => (line.candidateIds.length === 0 ? [] : (await candidateLoader(ctx, query))(line.candidateIds)),
     }),
   }),
 });

@@ -2,7 +2,7 @@ import type { GraphQLError } from 'graphql';
 import type { Context } from '../context.js';
 import { assertAccountOperator } from '../auth.js';
 import { ingestCsv, ingestFromApi, type IngestResult } from '../billing/ingest.js';
-import { formatMoney, parseMoney } from '../domain/money.js';
+import { parseMoney } from '../domain/money.js';
 import { rematchInvoice } from '../billing/rematch.js';
 import { statsFromGroups, type MatchStats } from '../billing/match-stats.js';
 import { apiError } from '../domain/error-codes.js';

@@ -1,4 +1,4 @@
-import { GraphQLError, type ExecutionArgs, type ExecutionResult, type ValidationContext } from 'graphql';
+import type { GraphQLError, ExecutionArgs, ExecutionResult, ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';

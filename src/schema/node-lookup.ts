@@ -43,6 +43,11 @@ export async function resolveNodeList(
   info: GraphQLResolveInfo,
   ids: DecodedId[],
 ): Promise<unknown[]> {
-  const found = await resolveNodes(builder as Parameters<typeof resolveNodes>[0], context, info, ids.map((id) => (invalidIds.has(id) ? null : id)));
+  const found = await resolveNodes(
+    builder as Parameters<typeof resolveNodes>[0],
+    context,
+    info,
+    ids.map((id) => (invalidIds.has(id) ? null : id)),
+  );
   return ids.map((id, i) => invalidIds.get(id) ?? found[i]);
 }

@@ -20,33 +20,40 @@ export const ProjectRef = builder.prismaNode('Project', {
     isDefault: t.exposeBoolean('isDefault'),
     tenant: t.relation('tenant', { nullable: true, query: (_args, ctx) => ({ where: tenantScope(ctx) }) }),
     lifecycle: t.expose('lifecycle', { type: LifecycleEnum }),
-    resources: t.relatedConnection('resources', {
-      cursor: 'id',
-      ...connectionSizes,
-      totalCount: true,
-      args: { filter: t.arg({ type: ResourceFilterInput }) },
-      query: (args, ctx) => {
-        assertPageArgs(args as PageArgs);
-        return { where: resourceWhere(ctx, args.filter), orderBy: resourceOrderBy(null) };
+    resources: t.relatedConnection(
+      'resources',
+      {
+        cursor: 'id',
+        ...connectionSizes,
+        totalCount: true,
+        args: { filter: t.arg({ type: ResourceFilterInput }) },
+        query: (args, ctx) => {
+          assertPageArgs(args as PageArgs);
+          return { where: resourceWhere(ctx, args.filter), orderBy: resourceOrderBy(null) };
+        },
       },
-    }, ResourceConnection),
+      ResourceConnection,
+    ),
   }),
 });
 
 export const ProjectConnection = namedConnection(ProjectRef, 'Project');
 
 builder.queryFields((t) => ({
-  projects: t.prismaConnection({
-    type: 'Project',
-    cursor: 'id',
-    ...connectionSizes,
-    args: { tenantId: t.arg.id() },
-    totalCount: (_parent, args, ctx) => ctx.db.prisma.project.count({ where: projectWhere(ctx, args.tenantId) }),
-    resolve: (query, _parent, args, ctx) => {
-      assertPageArgs(args);
-      return ctx.db.prisma.project.findMany({ ...query, where: projectWhere(ctx, args.tenantId), orderBy: [{ name: 'asc' }, { id: 'asc' }] });
+  projects: t.prismaConnection(
+    {
+      type: 'Project',
+      cursor: 'id',
+      ...connectionSizes,
+      args: { tenantId: t.arg.id() },
+      totalCount: (_parent, args, ctx) => ctx.db.prisma.project.count({ where: projectWhere(ctx, args.tenantId) }),
+      resolve: (query, _parent, args, ctx) => {
+        assertPageArgs(args);
+        return ctx.db.prisma.project.findMany({ ...query, where: projectWhere(ctx, args.tenantId), orderBy: [{ name: 'asc' }, { id: 'asc' }] });
+      },
     },
-  }, ProjectConnection),
+    ProjectConnection,
+  ),
 }));
 
 function projectWhere(ctx: Context, tenantId: string | number | null | undefined): Prisma.ProjectWhereInput {

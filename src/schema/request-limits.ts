@@ -105,7 +105,13 @@ function usedFragments(document: DocumentNode, operation: OperationDefinitionNod
  * as execution will see them) within its maximum. Variables that do not coerce are
  * reported here, as execution would report them.
  */
-export function checkInputs(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, limits: QueryLimits): GraphQLError[] {
+export function checkInputs(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  limits: QueryLimits,
+): GraphQLError[] {
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: MAX_REPORTED });
   if (coerced.errors) return [...coerced.errors];
   const errors: GraphQLError[] = [];
@@ -124,7 +130,8 @@ export function checkInputs(schema: GraphQLSchema, document: DocumentNode, opera
             return; // invalid here: execution reports it
           }
           for (const arg of field.args) {
-            if (arg.name in values) checkValue(values[arg.name], arg.type, declaredLimits(arg), limits, `${node.alias?.value ?? node.name.value}.${arg.name}`, errors);
+            if (arg.name in values)
+              checkValue(values[arg.name], arg.type, declaredLimits(arg), limits, `${node.alias?.value ?? node.name.value}.${arg.name}`, errors);
           }
         },
       }),
@@ -147,9 +154,13 @@ export function checkCost(args: ExecutionArgs, limits: QueryLimits): GraphQLErro
     validate: ({ complexity }, report) => {
       if (complexity > limits.maxCost) {
         report(
-          apiError('QUERY_TOO_COMPLEX', `query costs ${complexity}, more than the limit of ${limits.maxCost} (each field 1, list sizes multiplied through by first/last)`, {
-            extensions: { cost: { actual: complexity, max: limits.maxCost } },
-          }),
+          apiError(
+            'QUERY_TOO_COMPLEX',
+            `query costs ${complexity}, more than the limit of ${limits.maxCost} (each field 1, list sizes multiplied through by first/last)`,
+            {
+              extensions: { cost: { actual: complexity, max: limits.maxCost } },
+            },
+          ),
         );
       }
     },

@@ -62,11 +62,7 @@ export function resourceWhere(
   if (filter?.search) {
     const contains = filter.search;
     and.push({
-      OR: [
-        { name: { contains, mode: 'insensitive' } },
-        { providerId: { contains, mode: 'insensitive' } },
-        { urn: { contains, mode: 'insensitive' } },
-      ],
+      OR: [{ name: { contains, mode: 'insensitive' } }, { providerId: { contains, mode: 'insensitive' } }, { urn: { contains, mode: 'insensitive' } }],
     });
   }
   return { AND: and };

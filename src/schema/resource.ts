@@ -32,7 +32,7 @@ export const ResourceRef = builder.prismaNode('Resource', {
     }),
     project: t.relation('project', {
       nullable: true,
-      description: "Null when the resource is in no project, or (for a tenant-scoped key) when the project belongs to another tenant or to none.",
+      description: 'Null when the resource is in no project, or (for a tenant-scoped key) when the project belongs to another tenant or to none.',
       query: (_args, ctx) => ({ where: projectScope(ctx) }),
     }),
     tenant: t.relation('tenant', { nullable: true, query: (_args, ctx) => ({ where: tenantScope(ctx) }) }),
@@ -43,7 +43,7 @@ export const ResourceRef = builder.prismaNode('Resource', {
     firstSeenAt: t.expose('firstSeenAt', { type: 'DateTime' }),
     lastSeenAt: t.field({
       type: 'DateTime',
-      description: 'When a sync last saw it. Unchanged rows are not rewritten, so an ACTIVE row was seen by its worker\'s last successful run.',
+      description: "When a sync last saw it. Unchanged rows are not rewritten, so an ACTIVE row was seen by its worker's last successful run.",
       resolve: async (r, _args, ctx) => {
         if (r.lifecycle !== 'ACTIVE') return r.lastSeenAt;
         const lastSuccess = await lastSuccessByWorker(ctx);

@@ -1,5 +1,4 @@
 import { assertAccountOperator } from '../auth.js';
-import { SYNC_WORKERS, type SyncWorkerName } from '../domain/workers.js';
 import type { SyncRun } from '../generated/prisma/client.js';
 import type { SyncRunMessage } from '../pubsub.js';
 import type { WorkerStatus } from '../sync/service.js';

@@ -17,47 +17,57 @@ export const TenantRef = builder.prismaNode('Tenant', {
     isFallback: t.exposeBoolean('isFallback', {
       description: 'The tenant that orphan resources (in no project, or in a project with no tenant) fall back to.',
     }),
-    projects: t.relatedConnection('projects', {
-      cursor: 'id',
-      ...connectionSizes,
-      totalCount: true,
-      query: (args, ctx) => {
-        assertPageArgs(args);
-        return { where: projectScope(ctx), orderBy: [{ name: 'asc' }, { id: 'asc' }] };
+    projects: t.relatedConnection(
+      'projects',
+      {
+        cursor: 'id',
+        ...connectionSizes,
+        totalCount: true,
+        query: (args, ctx) => {
+          assertPageArgs(args);
+          return { where: projectScope(ctx), orderBy: [{ name: 'asc' }, { id: 'asc' }] };
+        },
       },
-    }, ProjectConnection),
-    resources: t.relatedConnection('resources', {
-      cursor: 'id',
-      ...connectionSizes,
-      totalCount: true,
-      args: { filter: t.arg({ type: ResourceFilterInput }) },
-      query: (args, ctx) => {
-        assertPageArgs(args as PageArgs);
-        return { where: resourceWhere(ctx, args.filter), orderBy: resourceOrderBy(null) };
+      ProjectConnection,
+    ),
+    resources: t.relatedConnection(
+      'resources',
+      {
+        cursor: 'id',
+        ...connectionSizes,
+        totalCount: true,
+        args: { filter: t.arg({ type: ResourceFilterInput }) },
+        query: (args, ctx) => {
+          assertPageArgs(args as PageArgs);
+          return { where: resourceWhere(ctx, args.filter), orderBy: resourceOrderBy(null) };
+        },
       },
-    }, ResourceConnection),
+      ResourceConnection,
+    ),
   }),
 });
 
 export const TenantConnection = namedConnection(TenantRef, 'Tenant');
 
 builder.queryFields((t) => ({
-  tenants: t.prismaConnection({
-    type: 'Tenant',
-    cursor: 'id',
-    ...connectionSizes,
-    totalCount: (_parent, _args, ctx) => ctx.db.prisma.tenant.count({ where: tenantScope(ctx) }),
-    resolve: (query, _parent, args, ctx) => {
-      assertPageArgs(args);
-      return ctx.db.prisma.tenant.findMany({ ...query, where: tenantScope(ctx), orderBy: [{ slug: 'asc' }, { id: 'asc' }] });
+  tenants: t.prismaConnection(
+    {
+      type: 'Tenant',
+      cursor: 'id',
+      ...connectionSizes,
+      totalCount: (_parent, _args, ctx) => ctx.db.prisma.tenant.count({ where: tenantScope(ctx) }),
+      resolve: (query, _parent, args, ctx) => {
+        assertPageArgs(args);
+        return ctx.db.prisma.tenant.findMany({ ...query, where: tenantScope(ctx), orderBy: [{ slug: 'asc' }, { id: 'asc' }] });
+      },
     },
-  }, TenantConnection),
+    TenantConnection,
+  ),
   tenant: t.prismaField({
     type: 'Tenant',
     nullable: true,
     args: { slug: t.arg.string({ required: true }) },
-    resolve: (query, _parent, args, ctx) =>
-      ctx.db.prisma.tenant.findFirst({ ...query, where: { AND: [tenantScope(ctx), { slug: args.slug }] } }),
+    resolve: (query, _parent, args, ctx) => ctx.db.prisma.tenant.findFirst({ ...query, where: { AND: [tenantScope(ctx), { slug: args.slug }] } }),
   }),
 }));
 

@@ -124,7 +124,14 @@ export type TSimAccount = {
 };
 
 /** mulberry32: small, fast, deterministic. */
-export type Rng = { next(): number; int(min: number, max: number): number; pick<T>(a: readonly T[]): T; uuid(): string; hex(n: number): string; chance(p: number): boolean };
+export type Rng = {
+  next(): number;
+  int(min: number, max: number): number;
+  pick<T>(a: readonly T[]): T;
+  uuid(): string;
+  hex(n: number): string;
+  chance(p: number): boolean;
+};
 
 export function createRng(seed: number): Rng {
   let a = seed >>> 0 || 0x9e3779b9;
@@ -589,7 +596,15 @@ export function generateAccount(opts: TGenerateOptions): TSimAccount {
       forwarding_rules: [
         { entry_protocol: 'https', entry_port: 443, target_protocol: 'http', target_port: 8080, certificate_id: rng.uuid(), tls_passthrough: false },
       ],
-      health_check: { protocol: 'http', port: 8080, path: '/', check_interval_seconds: 10, response_timeout_seconds: 5, healthy_threshold: 5, unhealthy_threshold: 3 },
+      health_check: {
+        protocol: 'http',
+        port: 8080,
+        path: '/',
+        check_interval_seconds: 10,
+        response_timeout_seconds: 5,
+        healthy_threshold: 5,
+        unhealthy_threshold: 3,
+      },
       sticky_sessions: { type: 'none' },
       region: regionOf(region),
       tag: '',
@@ -608,7 +623,15 @@ export function generateAccount(opts: TGenerateOptions): TSimAccount {
     const name = `${rng.pick(['pg', 'mysql', 'redis'])}-${WORDS[i % WORDS.length]}-${i + 1}`;
     const password = rng.hex(16);
     const host = `${name}-do-user-1908-0.db.ondigitalocean.com`;
-    const conn = { uri: `postgres://doadmin:${password}@${host}:25060/defaultdb?sslmode=require`, database: 'defaultdb', host, port: 25060, user: 'doadmin', password, ssl: true };
+    const conn = {
+      uri: `postgres://doadmin:${password}@${host}:25060/defaultdb?sslmode=require`,
+      database: 'defaultdb',
+      host,
+      port: 25060,
+      user: 'doadmin',
+      password,
+      ssl: true,
+    };
     acc.databases.push({
       id: rng.uuid(),
       name,
@@ -654,7 +677,19 @@ export function generateAccount(opts: TGenerateOptions): TSimAccount {
       endpoint: `https://${id}.k8s.ondigitalocean.com`,
       tags: ['k8s', `k8s:${id}`],
       node_pools: [
-        { id: rng.uuid(), name: 'default-pool', size: 's-1vcpu-2gb', count: 3, tags: ['k8s', `k8s:${id}`, 'k8s:worker'], labels: null, taints: [], auto_scale: false, min_nodes: 0, max_nodes: 0, nodes },
+        {
+          id: rng.uuid(),
+          name: 'default-pool',
+          size: 's-1vcpu-2gb',
+          count: 3,
+          tags: ['k8s', `k8s:${id}`, 'k8s:worker'],
+          labels: null,
+          taints: [],
+          auto_scale: false,
+          min_nodes: 0,
+          max_nodes: 0,
+          nodes,
+        },
       ],
       maintenance_policy: { start_time: '00:00', duration: '4h0m0s', day: 'any' },
       auto_upgrade: false,
@@ -749,7 +784,13 @@ export function generateAccount(opts: TGenerateOptions): TSimAccount {
   // Droplets destroyed before any sync: only invoices remember them.
   for (let i = 0; i < 3; i++) {
     const size0 = rng.pick(DROPLET_SIZES);
-    acc.destroyedDroplets.push({ id: 200_000_000 + rng.int(0, 9_999_999), name: `legacy-${rng.pick(ROLES)}-${i + 1}`, sizeSlug: size0.slug, priceCents: size0.priceCents, uuid: rng.uuid() });
+    acc.destroyedDroplets.push({
+      id: 200_000_000 + rng.int(0, 9_999_999),
+      name: `legacy-${rng.pick(ROLES)}-${i + 1}`,
+      sizeSlug: size0.slug,
+      priceCents: size0.priceCents,
+      uuid: rng.uuid(),
+    });
   }
   return acc;
 }

@@ -99,7 +99,7 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
   let server: Server | null = null;
   // Templates for kinds the account may hold none of (script.create on an empty account).
   let templates: TSimAccount | null = null;
-  const templateOf = <T,>(pick: (a: TSimAccount) => T[]): T => {
+  const templateOf = <T>(pick: (a: TSimAccount) => T[]): T => {
     const own = pick(account)[0];
     if (own) return structuredClone(own);
     templates ??= generateAccount({ seed: seed + 1, size: sizeOfOne() });
@@ -209,7 +209,10 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
           return item;
         }
         case 'droplet_backup': {
-          const d = requireFound(account.droplets.find((x) => String(x.id) === String(partial.droplet_id)), `droplet ${String(partial.droplet_id)}`);
+          const d = requireFound(
+            account.droplets.find((x) => String(x.id) === String(partial.droplet_id)),
+            `droplet ${String(partial.droplet_id)}`,
+          );
           account.seq.image += 7;
           const item: TSimImage = {
             id: account.seq.image,
@@ -266,29 +269,44 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
           return b;
         }
         case 'dns_zone':
-          return added((a) => a.domains, (item) => {
-            item.name = `new-${rng.hex(6)}.example.com`;
-          });
+          return added(
+            (a) => a.domains,
+            (item) => {
+              item.name = `new-${rng.hex(6)}.example.com`;
+            },
+          );
         case 'floating_ip':
-          return added((a) => a.reservedIps, (item) => {
-            item.ip = `45.56.${rng.int(0, 255)}.${rng.int(1, 254)}`;
-            item.droplet = null;
-          });
+          return added(
+            (a) => a.reservedIps,
+            (item) => {
+              item.ip = `45.56.${rng.int(0, 255)}.${rng.int(1, 254)}`;
+              item.droplet = null;
+            },
+          );
         case 'app':
-          return added((a) => a.apps, (item) => {
-            renamed(item);
-            item.spec = { ...item.spec, name: String(item.name) };
-          });
+          return added(
+            (a) => a.apps,
+            (item) => {
+              renamed(item);
+              item.spec = { ...item.spec, name: String(item.name) };
+            },
+          );
         case 'vpc':
-          return added((a) => a.vpcs, (item) => {
-            renamed(item);
-            item.urn = `do:vpc:${item.id}`;
-          });
+          return added(
+            (a) => a.vpcs,
+            (item) => {
+              renamed(item);
+              item.urn = `do:vpc:${item.id}`;
+            },
+          );
         case 'project':
-          return added((a) => a.projects, (item) => {
-            renamed(item);
-            item.is_default = false;
-          });
+          return added(
+            (a) => a.projects,
+            (item) => {
+              renamed(item);
+              item.is_default = false;
+            },
+          );
         case 'firewall':
           return added((a) => a.firewalls, renamed);
         case 'load_balancer':
@@ -402,6 +420,5 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
     },
   };
 }
-
 
 export type { TSimKind, TSimSize, TSimAccount, TSimInvoice, TSimLineTruth, TSimLimits, TSimStats };

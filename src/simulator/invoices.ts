@@ -27,9 +27,7 @@ export type TSimLineTruth =
   | { index: number; lineKind: string | null; kind: string; providerId: string }
   | { index: number; lineKind: string | null; reason: TSimUnmatchedReason };
 
-type TTruthNoIndex =
-  | { lineKind: string | null; kind: string; providerId: string }
-  | { lineKind: string | null; reason: TSimUnmatchedReason };
+type TTruthNoIndex = { lineKind: string | null; kind: string; providerId: string } | { lineKind: string | null; reason: TSimUnmatchedReason };
 
 /** What every line the simulator makes has (`push` fills them in when a line does not say). */
 type TLineDefaults = { duration_unit: string; start_time: string; end_time: string; category: string };
@@ -111,7 +109,15 @@ export function invoiceSummary(inv: TSimInvoice): TSimInvoiceSummary {
     billing_period: inv.period,
     amount: centsToDecimal(inv.amountCents),
     user_name: 'Sammy Shark',
-    user_billing_address: { address_line1: '101 Shark Row', city: 'Atlantis', region: 'OC', postal_code: '12345', country_iso2_code: 'US', created_at: '2019-09-03T16:34:46.000+00:00', updated_at: '2019-09-03T16:34:46.000+00:00' },
+    user_billing_address: {
+      address_line1: '101 Shark Row',
+      city: 'Atlantis',
+      region: 'OC',
+      postal_code: '12345',
+      country_iso2_code: 'US',
+      created_at: '2019-09-03T16:34:46.000+00:00',
+      updated_at: '2019-09-03T16:34:46.000+00:00',
+    },
     user_company: 'DigitalOcean',
     user_email: 'sammy@digitalocean.com',
     product_charges: {
@@ -202,7 +208,12 @@ export function generateInvoices(acc: TSimAccount): TSimInvoice[] {
       );
       if (d.backup_ids.length > 0) {
         push(
-          { product: 'Droplet Backups', description: `${d.name} (Weekly Backup Services)`, amount: centsToDecimal(Math.floor(prorate(priceCents, hours) / 5)), duration: String(hours) },
+          {
+            product: 'Droplet Backups',
+            description: `${d.name} (Weekly Backup Services)`,
+            amount: centsToDecimal(Math.floor(prorate(priceCents, hours) / 5)),
+            duration: String(hours),
+          },
           { lineKind: 'droplet_backup', kind: 'droplet', providerId: String(d.id) },
         );
       }
@@ -212,14 +223,29 @@ export function generateInvoices(acc: TSimAccount): TSimInvoice[] {
     for (const g of acc.destroyedDroplets) {
       const hours = rng.int(20, 300);
       push(
-        { product: 'Droplets', resource_id: String(g.id), resource_uuid: g.uuid, group_description: '', description: `${g.name} (${g.sizeSlug})`, amount: centsToDecimal(prorate(g.priceCents, hours)), duration: String(hours), end_time: iso(start + hours * 3_600_000) },
+        {
+          product: 'Droplets',
+          resource_id: String(g.id),
+          resource_uuid: g.uuid,
+          group_description: '',
+          description: `${g.name} (${g.sizeSlug})`,
+          amount: centsToDecimal(prorate(g.priceCents, hours)),
+          duration: String(hours),
+          end_time: iso(start + hours * 3_600_000),
+        },
         { lineKind: 'droplet', reason: 'RESOURCE_DESTROYED' },
       );
     }
     if (acc.destroyedDroplets[0]) {
       const g = acc.destroyedDroplets[0];
       push(
-        { product: 'Droplet Backups', description: `${g.name} (Weekly Backup Services)`, amount: centsToDecimal(Math.floor(g.priceCents / 5)), duration: '120', end_time: iso(start + 120 * 3_600_000) },
+        {
+          product: 'Droplet Backups',
+          description: `${g.name} (Weekly Backup Services)`,
+          amount: centsToDecimal(Math.floor(g.priceCents / 5)),
+          duration: '120',
+          end_time: iso(start + 120 * 3_600_000),
+        },
         { lineKind: 'droplet_backup', reason: 'RESOURCE_DESTROYED' },
       );
     }
@@ -229,7 +255,16 @@ export function generateInvoices(acc: TSimAccount): TSimInvoice[] {
       const size = DROPLET_SIZES[0];
       const oldId = 250_000_000 + ((Number(rebuilt.id) * 7) % 9_999_999);
       push(
-        { product: 'Droplets', resource_id: String(oldId), resource_uuid: `${String(rebuilt.id).slice(0, 4)}${rng.uuid().slice(4)}`, group_description: '', description: `${rebuilt.name} (${size.slug})`, amount: centsToDecimal(prorate(size.priceCents, 48)), duration: '48', end_time: iso(start + 48 * 3_600_000) },
+        {
+          product: 'Droplets',
+          resource_id: String(oldId),
+          resource_uuid: `${String(rebuilt.id).slice(0, 4)}${rng.uuid().slice(4)}`,
+          group_description: '',
+          description: `${rebuilt.name} (${size.slug})`,
+          amount: centsToDecimal(prorate(size.priceCents, 48)),
+          duration: '48',
+          end_time: iso(start + 48 * 3_600_000),
+        },
         { lineKind: 'droplet', reason: 'RESOURCE_DESTROYED' },
       );
     }
@@ -241,7 +276,12 @@ export function generateInvoices(acc: TSimAccount): TSimInvoice[] {
       // A few descriptions differ slightly from the snapshot's name, as on real invoices.
       const name = variance < 3 && rng.chance(0.2) ? vary(String(s.name), variance++) : String(s.name);
       push(
-        { product: isVolume ? 'Volume Snapshots' : 'Droplet Snapshots', description: `${name} (${gb} GB)`, amount: centsToDecimal(gb * 6), duration: String(fullHours) },
+        {
+          product: isVolume ? 'Volume Snapshots' : 'Droplet Snapshots',
+          description: `${name} (${gb} GB)`,
+          amount: centsToDecimal(gb * 6),
+          duration: String(fullHours),
+        },
         { lineKind: 'snapshot', kind: 'snapshot', providerId: String(s.id) },
       );
     }
@@ -249,31 +289,70 @@ export function generateInvoices(acc: TSimAccount): TSimInvoice[] {
     for (const v of acc.volumes) {
       const gb = Number(v.size_gigabytes);
       push(
-        { product: 'Volumes', resource_uuid: String(v.id), group_description: '', description: `${v.name} (${v.region.slug}) ${gb}GB`, amount: centsToDecimal(prorate(gb * 10, fullHours)), duration: String(fullHours), ...(projectOf(`do:volume:${v.id}`) ? { project_name: projectOf(`do:volume:${v.id}`)! } : {}) },
+        {
+          product: 'Volumes',
+          resource_uuid: String(v.id),
+          group_description: '',
+          description: `${v.name} (${v.region.slug}) ${gb}GB`,
+          amount: centsToDecimal(prorate(gb * 10, fullHours)),
+          duration: String(fullHours),
+          ...(projectOf(`do:volume:${v.id}`) ? { project_name: projectOf(`do:volume:${v.id}`)! } : {}),
+        },
         { lineKind: 'volume', kind: 'volume', providerId: String(v.id) },
       );
     }
     for (const lb of acc.loadBalancers) {
       push(
-        { product: 'Load Balancers', resource_uuid: String(lb.id), group_description: '', description: String(lb.name), amount: centsToDecimal(prorate(1200, fullHours)), duration: String(fullHours) },
+        {
+          product: 'Load Balancers',
+          resource_uuid: String(lb.id),
+          group_description: '',
+          description: String(lb.name),
+          amount: centsToDecimal(prorate(1200, fullHours)),
+          duration: String(fullHours),
+        },
         { lineKind: 'load_balancer', kind: 'load_balancer', providerId: String(lb.id) },
       );
     }
     for (const k of acc.kubernetes) {
       push(
-        { product: 'Kubernetes Clusters', resource_uuid: String(k.id), group_description: String(k.name), description: '3 nodes - 2 GB / 1 vCPU / 50 GB SSD', amount: centsToDecimal(prorate(3600, fullHours)), duration: String(fullHours), category: 'paas' },
+        {
+          product: 'Kubernetes Clusters',
+          resource_uuid: String(k.id),
+          group_description: String(k.name),
+          description: '3 nodes - 2 GB / 1 vCPU / 50 GB SSD',
+          amount: centsToDecimal(prorate(3600, fullHours)),
+          duration: String(fullHours),
+          category: 'paas',
+        },
         { lineKind: 'k8s_cluster', kind: 'k8s_cluster', providerId: String(k.id) },
       );
     }
     for (const db of acc.databases) {
       push(
-        { product: 'Database Clusters', resource_uuid: String(db.id), group_description: '', description: `${db.name} (${db.size})`, amount: centsToDecimal(prorate(1500 * Number(db.num_nodes), fullHours)), duration: String(fullHours), category: 'paas' },
+        {
+          product: 'Database Clusters',
+          resource_uuid: String(db.id),
+          group_description: '',
+          description: `${db.name} (${db.size})`,
+          amount: centsToDecimal(prorate(1500 * Number(db.num_nodes), fullHours)),
+          duration: String(fullHours),
+          category: 'paas',
+        },
         { lineKind: 'managed_db', kind: 'managed_db', providerId: String(db.id) },
       );
     }
     for (const a of acc.apps) {
       push(
-        { product: 'App Platform', resource_uuid: String(a.id), group_description: '', description: `${a.spec.name} (${a.tier_slug})`, amount: centsToDecimal(prorate(500, fullHours)), duration: String(fullHours), category: 'paas' },
+        {
+          product: 'App Platform',
+          resource_uuid: String(a.id),
+          group_description: '',
+          description: `${a.spec.name} (${a.tier_slug})`,
+          amount: centsToDecimal(prorate(500, fullHours)),
+          duration: String(fullHours),
+          category: 'paas',
+        },
         { lineKind: 'app', kind: 'app', providerId: String(a.id) },
       );
     }
@@ -285,15 +364,33 @@ export function generateInvoices(acc: TSimAccount): TSimInvoice[] {
       );
     }
     if (acc.spacesBuckets.length > 0) {
-      push({ product: 'Spaces Subscription', description: 'Spaces ($5/mo 250GB storage & 1TB bandwidth)', amount: '5.00', duration: String(fullHours) }, { lineKind: 'spaces_bucket', reason: 'ACCOUNT_LEVEL' });
+      push(
+        { product: 'Spaces Subscription', description: 'Spaces ($5/mo 250GB storage & 1TB bandwidth)', amount: '5.00', duration: String(fullHours) },
+        { lineKind: 'spaces_bucket', reason: 'ACCOUNT_LEVEL' },
+      );
     }
-    push({ product: 'Container Registry', description: 'Basic plan', amount: centsToDecimal(prorate(500, fullHours)), duration: String(fullHours), category: 'paas' }, { lineKind: null, reason: 'KIND_NOT_INVENTORIED' });
+    push(
+      {
+        product: 'Container Registry',
+        description: 'Basic plan',
+        amount: centsToDecimal(prorate(500, fullHours)),
+        duration: String(fullHours),
+        category: 'paas',
+      },
+      { lineKind: null, reason: 'KIND_NOT_INVENTORIED' },
+    );
 
     const subtotal = items.reduce((s, it) => s + decimalToCents(it.amount), 0);
     const gst = Math.floor((subtotal * 9 + 50) / 100);
-    push({ product: 'Taxes', description: 'GST (9.00%)', amount: centsToDecimal(gst), duration: '0', end_time: monthEndIso }, { lineKind: null, reason: 'TAX' });
+    push(
+      { product: 'Taxes', description: 'GST (9.00%)', amount: centsToDecimal(gst), duration: '0', end_time: monthEndIso },
+      { lineKind: null, reason: 'TAX' },
+    );
     const credit = -Math.min(2500, subtotal);
-    push({ product: 'Credits', description: 'DigitalOcean Credit Applied', amount: centsToDecimal(credit), duration: '0', end_time: monthEndIso }, { lineKind: null, reason: 'CREDIT' });
+    push(
+      { product: 'Credits', description: 'DigitalOcean Credit Applied', amount: centsToDecimal(credit), duration: '0', end_time: monthEndIso },
+      { lineKind: null, reason: 'CREDIT' },
+    );
 
     const amountCents = items.reduce((s, it) => s + decimalToCents(it.amount), 0);
     out.push({

@@ -105,7 +105,9 @@ export const DO_ERRORS = {
   503: { id: 'service_unavailable', message: 'Service is currently unavailable.' },
 } as const satisfies Record<number, { id: string; message: string }>;
 
-const DO_ERROR_BY_STATUS: ReadonlyMap<number, { id: string; message: string }> = new Map(Object.entries(DO_ERRORS).map(([status, body]) => [Number(status), body]));
+const DO_ERROR_BY_STATUS: ReadonlyMap<number, { id: string; message: string }> = new Map(
+  Object.entries(DO_ERRORS).map(([status, body]) => [Number(status), body]),
+);
 
 /** The read scope DO asks of a token for each listing path (its API reference, "Required scopes"). */
 const SCOPES: [RegExp, string][] = [
@@ -244,7 +246,11 @@ export function createHandler(ctx: THandlerContext) {
     if ((m = p.match(/^\/v2\/volumes\/([^/]+)\/snapshots$/))) {
       const id = m[1];
       if (!acc.volumes.some((v) => v.id === id)) notFound();
-      return listBody(url, 'snapshots', acc.snapshots.filter((s) => s.resource_type === 'volume' && s.resource_id === id));
+      return listBody(
+        url,
+        'snapshots',
+        acc.snapshots.filter((s) => s.resource_type === 'volume' && s.resource_id === id),
+      );
     }
     if (p === '/v2/volumes') {
       let list = acc.volumes;
@@ -291,12 +297,7 @@ export function createHandler(ctx: THandlerContext) {
       const closed = invs.filter((i) => !i.preview).reverse();
       const preview = invs.find((i) => i.preview);
       const row = (i: TSimInvoice) => ({ invoice_uuid: i.uuid, invoice_id: i.invoiceId, amount: centsToDecimal(i.amountCents), invoice_period: i.period });
-      return listBody(
-        url,
-        'invoices',
-        closed.map(row),
-        preview ? { extra: { invoice_preview: { ...row(preview), updated_at: preview.updatedAt } } } : {},
-      );
+      return listBody(url, 'invoices', closed.map(row), preview ? { extra: { invoice_preview: { ...row(preview), updated_at: preview.updatedAt } } } : {});
     }
     if ((m = p.match(/^\/v2\/customers\/my\/invoices\/([^/]+)(?:\/(csv|summary|pdf))?$/))) {
       const invs = ctx.invoices();

@@ -97,7 +97,9 @@ export async function attribute(tx: SqlClient, scope: AttributionScope): Promise
          UPDATE "Resource" r SET "projectId" = d.new_project, "tenantId" = d.new_tenant, "tenantSource" = d.new_source, "updatedAt" = now()
          FROM d WHERE r.id = d.id
            AND (d.old_project IS DISTINCT FROM d.new_project OR d.old_tenant IS DISTINCT FROM d.new_tenant OR d.old_source <> d.new_source)
-         RETURNING r.id, d.old_project, d.new_project, d.old_tenant, d.new_tenant`, [...params])),
+         RETURNING r.id, d.old_project, d.new_project, d.old_tenant, d.new_tenant`,
+        [...params],
+      )),
     );
   }
   const drafts: EventDraft[] = [];

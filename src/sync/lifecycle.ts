@@ -21,13 +21,12 @@ export async function markMissing(
   placeholders: boolean,
 ): Promise<ChangeCounts> {
   // A cheap read first: an account where nothing disappeared writes nothing.
-  const [{ n }] = await deps.db.sql.query<{ n: number }>(
+  const [{ n }] = (await deps.db.sql.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM "Resource"
      WHERE "accountId" = $1::uuid AND kind = $2::"ResourceKind" AND placeholder = $3 AND lifecycle <> 'STALE'
-       AND NOT ("providerId" = ANY($4::text[]))`, [ctx.accountId,
-    kind,
-    placeholders,
-    seen]) as [{ n: number }];
+       AND NOT ("providerId" = ANY($4::text[]))`,
+    [ctx.accountId, kind, placeholders, seen],
+  )) as [{ n: number }];
   if (n === 0) return NO_CHANGE;
   const { counts } = await commitChange(deps, { syncRunId: ctx.syncRunId }, async (tx) => {
     const missed = await tx.query<{ id: string; missedSyncs: number }>(
@@ -37,10 +36,9 @@ export async function markMissing(
          "updatedAt" = now()
        WHERE "accountId" = $1::uuid AND kind = $2::"ResourceKind" AND placeholder = $3 AND lifecycle <> 'STALE'
          AND NOT ("providerId" = ANY($4::text[]))
-       RETURNING id, "missedSyncs"`, [ctx.accountId,
-      kind,
-      placeholders,
-      seen]);
+       RETURNING id, "missedSyncs"`,
+      [ctx.accountId, kind, placeholders, seen],
+    );
     const events: EventDraft[] = [];
     for (const m of missed) {
       if (m.missedSyncs === 1) events.push({ resourceId: m.id, type: 'MISSED', from: 'ACTIVE', to: 'MISSING' });

@@ -18,8 +18,7 @@ function membershipOf(urn: string, projectId: string, assignedAt: string | null 
   const parsed = parseUrn(urn);
   if (!parsed) return null;
   const kind = parsed.kind;
-  const canonical =
-    kind === 'floating_ip' ? canonicalUrn(kind, parsed.providerId) : `do:${parsed.type}:${parsed.providerId}`;
+  const canonical = kind === 'floating_ip' ? canonicalUrn(kind, parsed.providerId) : `do:${parsed.type}:${parsed.providerId}`;
   return { urn: canonical, urnType: parsed.type, kind, providerId: parsed.providerId, assignedAt: parseDoDate(assignedAt ?? null), projectId };
 }
 
@@ -41,15 +40,19 @@ async function upsertProjects(run: RunContext, projects: TDoProject[]): Promise<
        WHERE ("Project".name, "Project".description, "Project".purpose, "Project".environment, "Project"."isDefault", "Project".lifecycle,
               "Project"."providerUpdatedAt")
          IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.description, EXCLUDED.purpose, EXCLUDED.environment, EXCLUDED."isDefault", 'ACTIVE'::"Lifecycle",
-              EXCLUDED."providerUpdatedAt")`, [accountId,
-      projects.map((p) => p.id),
-      projects.map((p) => p.name),
-      projects.map((p) => p.description ?? null),
-      projects.map((p) => p.purpose ?? null),
-      projects.map((p) => p.environment ?? null),
-      projects.map((p) => p.is_default ?? false),
-      projects.map((p) => parseDoDate(p.created_at)?.toISOString() ?? null),
-      projects.map((p) => parseDoDate(p.updated_at)?.toISOString() ?? null)]);
+              EXCLUDED."providerUpdatedAt")`,
+      [
+        accountId,
+        projects.map((p) => p.id),
+        projects.map((p) => p.name),
+        projects.map((p) => p.description ?? null),
+        projects.map((p) => p.purpose ?? null),
+        projects.map((p) => p.environment ?? null),
+        projects.map((p) => p.is_default ?? false),
+        projects.map((p) => parseDoDate(p.created_at)?.toISOString() ?? null),
+        projects.map((p) => parseDoDate(p.updated_at)?.toISOString() ?? null),
+      ],
+    );
   }
   const rows = await db.prisma.project.findMany({ where: { accountId }, select: { id: true, providerId: true } });
   return new Map(rows.map((r) => [r.providerId, r.id]));
@@ -63,13 +66,17 @@ async function writeMemberships(run: RunContext, changed: Membership[]) {
      SELECT gen_random_uuid(), $1::uuid, u.project::uuid, u.urn, u.type, u.kind::"ResourceKind", u.pid, u.assigned::timestamp, now(), now()
      FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS u(project, urn, type, kind, pid, assigned)
      ON CONFLICT ("accountId", urn) DO UPDATE SET "projectId" = EXCLUDED."projectId", "assignedAt" = EXCLUDED."assignedAt", "lastSeenAt" = now()
-     WHERE ("ProjectMembership"."projectId", "ProjectMembership"."assignedAt") IS DISTINCT FROM (EXCLUDED."projectId", EXCLUDED."assignedAt")`, [run.deps.accountId,
-    changed.map((m) => m.projectId),
-    changed.map((m) => m.urn),
-    changed.map((m) => m.urnType),
-    changed.map((m) => m.kind),
-    changed.map((m) => m.providerId),
-    changed.map((m) => m.assignedAt?.toISOString() ?? null)]);
+     WHERE ("ProjectMembership"."projectId", "ProjectMembership"."assignedAt") IS DISTINCT FROM (EXCLUDED."projectId", EXCLUDED."assignedAt")`,
+    [
+      run.deps.accountId,
+      changed.map((m) => m.projectId),
+      changed.map((m) => m.urn),
+      changed.map((m) => m.urnType),
+      changed.map((m) => m.kind),
+      changed.map((m) => m.providerId),
+      changed.map((m) => m.assignedAt?.toISOString() ?? null),
+    ],
+  );
 }
 
 /**
@@ -111,10 +118,11 @@ export const projectsWorker: WorkerBody = async (run) => {
   }
   // The sweep was complete: what it did not list is gone from its project.
   const seen = [...seenUrns];
-  await db.sql.query(
-    `DELETE FROM "ProjectMembership" WHERE "accountId" = $1::uuid AND NOT (urn = ANY($2::text[]))`, [accountId,
-    seen]);
-  await strikeProjects(run, projects.map((p) => p.id));
+  await db.sql.query(`DELETE FROM "ProjectMembership" WHERE "accountId" = $1::uuid AND NOT (urn = ANY($2::text[]))`, [accountId, seen]);
+  await strikeProjects(
+    run,
+    projects.map((p) => p.id),
+  );
   await syncPlaceholders(run, true);
   await reattributeAll(run);
 };
@@ -124,8 +132,9 @@ async function strikeProjects(run: RunContext, seen: string[]) {
     `UPDATE "Project" SET "missedSyncs" = "missedSyncs" + 1,
        lifecycle = (CASE WHEN "missedSyncs" + 1 >= ${STALE_AFTER_MISSES} THEN 'STALE' ELSE 'MISSING' END)::"Lifecycle",
        "staleSince" = CASE WHEN "missedSyncs" + 1 >= ${STALE_AFTER_MISSES} THEN now() ELSE NULL END
-     WHERE "accountId" = $1::uuid AND lifecycle <> 'STALE' AND NOT ("providerId" = ANY($2::text[]))`, [run.deps.accountId,
-    seen]);
+     WHERE "accountId" = $1::uuid AND lifecycle <> 'STALE' AND NOT ("providerId" = ANY($2::text[]))`,
+    [run.deps.accountId, seen],
+  );
 }
 
 /**
@@ -145,20 +154,28 @@ async function syncPlaceholders(run: RunContext, complete: boolean) {
        WHERE m."accountId" = $1::uuid AND m.kind::text = ANY($2::text[])
          AND NOT EXISTS (SELECT 1 FROM "Resource" r WHERE r."accountId" = m."accountId" AND r.kind = m.kind AND r."providerId" = m."providerId")
        ON CONFLICT ("accountId", kind, "providerId") DO NOTHING
-       RETURNING id`, [deps.accountId,
-      placeholderKinds]);
+       RETURNING id`,
+      [deps.accountId, placeholderKinds],
+    );
     const revived = await tx.query<{ id: string; was: string }>(
       `UPDATE "Resource" r SET lifecycle = 'ACTIVE', "missedSyncs" = 0, "staleSince" = NULL, "lastSeenAt" = now(), "updatedAt" = now()
        FROM "ProjectMembership" m, (SELECT id, lifecycle::text AS was FROM "Resource") old
        WHERE old.id = r.id AND r."accountId" = $1::uuid AND r.placeholder AND r.lifecycle <> 'ACTIVE'
          AND m."accountId" = r."accountId" AND m.kind = r.kind AND m."providerId" = r."providerId"
-       RETURNING r.id, old.was`, [deps.accountId]);
+       RETURNING r.id, old.was`,
+      [deps.accountId],
+    );
     const events: EventDraft[] = [
       ...inserted.map((r) => ({ resourceId: r.id, type: 'CREATED' as const, from: null, to: null })),
       ...revived.map((r) => ({ resourceId: r.id, type: 'REVIVED' as const, from: r.was, to: 'ACTIVE' })),
     ];
     // New placeholders need their project before their CREATED event is stored.
-    await attribute(tx, { accountId: deps.accountId, fallbackTenantId: deps.fallbackTenantId, resourceIds: inserted.map((r) => r.id), quiet: new Set(inserted.map((r) => r.id)) });
+    await attribute(tx, {
+      accountId: deps.accountId,
+      fallbackTenantId: deps.fallbackTenantId,
+      resourceIds: inserted.map((r) => r.id),
+      quiet: new Set(inserted.map((r) => r.id)),
+    });
     return { events };
   });
   run.count(counts);

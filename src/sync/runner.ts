@@ -60,12 +60,7 @@ export const BATCH_SIZE = 1_000;
  * Publishes the run as it starts and finishes. Never throws for a failed listing: the run
  * says what happened.
  */
-export async function executeRun(
-  deps: SyncDeps,
-  worker: SyncWorkerName,
-  trigger: SyncTrigger,
-  body: WorkerBody,
-): Promise<SyncRun> {
+export async function executeRun(deps: SyncDeps, worker: SyncWorkerName, trigger: SyncTrigger, body: WorkerBody): Promise<SyncRun> {
   const { db, pubsub, log, accountId } = deps;
   const run = await db.prisma.syncRun.create({ data: { accountId, worker, trigger } });
   await pubsub.publish('syncRun', { id: run.id, accountId, worker, status: 'RUNNING' });
@@ -141,11 +136,7 @@ function describeFailure(e: unknown, worker: SyncWorkerName): string {
 }
 
 /** Pages of a listing, or of its fallback when DigitalOcean answers 404 for the first. */
-async function* listingPages<T>(
-  session: DoSession,
-  listing: TPagesSpec<T> & { fallback?: TPagesSpec<T> },
-  onInvalid: TOnInvalid,
-): AsyncGenerator<T[]> {
+async function* listingPages<T>(session: DoSession, listing: TPagesSpec<T> & { fallback?: TPagesSpec<T> }, onInvalid: TOnInvalid): AsyncGenerator<T[]> {
   try {
     yield* session.pages(listing, onInvalid);
   } catch (error) {
@@ -157,7 +148,9 @@ async function* listingPages<T>(
 async function loadLookup(deps: SyncDeps, spec: KindSpec): Promise<KindLookup> {
   if (spec.lookup !== 'dropletsByBackupId') return {};
   const droplets = await deps.db.sql.query<{ providerId: string; name: string; ids: unknown }>(
-    `SELECT "providerId", name, attrs->'backup_ids' AS ids FROM "Resource" WHERE "accountId" = $1::uuid AND kind = 'droplet'`, [deps.accountId]);
+    `SELECT "providerId", name, attrs->'backup_ids' AS ids FROM "Resource" WHERE "accountId" = $1::uuid AND kind = 'droplet'`,
+    [deps.accountId],
+  );
   const map = new Map<string, { id: string; name: string }>();
   for (const d of droplets) {
     if (Array.isArray(d.ids)) for (const id of d.ids) map.set(String(id), { id: d.providerId, name: d.name });

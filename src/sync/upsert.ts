@@ -59,9 +59,9 @@ export async function upsertBatch(deps: CommitDeps, ctx: UpsertContext, batch: N
   if (rows.length === 0) return NO_CHANGE;
   const stored = await deps.db.sql.query<Stored>(
     `SELECT id, "providerId", name, status, region, attrs, "parentUrn", "providerCreatedAt", lifecycle::text AS lifecycle, placeholder
-     FROM "Resource" WHERE "accountId" = $1::uuid AND kind = $2::"ResourceKind" AND "providerId" = ANY($3::text[])`, [ctx.accountId,
-    ctx.kind,
-    rows.map((r) => r.providerId)]);
+     FROM "Resource" WHERE "accountId" = $1::uuid AND kind = $2::"ResourceKind" AND "providerId" = ANY($3::text[])`,
+    [ctx.accountId, ctx.kind, rows.map((r) => r.providerId)],
+  );
   const byId = new Map(stored.map((s) => [s.providerId, s]));
   const writes = rows.filter((r) => {
     const s = byId.get(r.providerId);
@@ -93,17 +93,21 @@ export async function upsertBatch(deps: CommitDeps, ctx: UpsertContext, batch: N
          urn = EXCLUDED.urn, name = EXCLUDED.name, status = EXCLUDED.status, region = EXCLUDED.region, attrs = EXCLUDED.attrs,
          placeholder = false, "parentUrn" = EXCLUDED."parentUrn", "providerCreatedAt" = EXCLUDED."providerCreatedAt",
          lifecycle = 'ACTIVE', "missedSyncs" = 0, "staleSince" = NULL, "lastSeenAt" = now(), "updatedAt" = now()
-       RETURNING id, "providerId", status, "parentUrn"`, [ctx.accountId,
-      ctx.kind,
-      writes.map((r) => r.providerId),
-      writes.map((r) => canonicalUrn(ctx.kind, r.providerId, r.attrs)),
-      writes.map((r) => r.name),
-      writes.map((r) => r.status),
-      writes.map((r) => r.region),
-      writes.map((r) => stableJson(r.attrs)),
-      writes.map((r) => r.parentUrn ?? null),
-      writes.map((r) => r.providerCreatedAt?.toISOString() ?? null),
-      ctx.fallbackTenantId]);
+       RETURNING id, "providerId", status, "parentUrn"`,
+      [
+        ctx.accountId,
+        ctx.kind,
+        writes.map((r) => r.providerId),
+        writes.map((r) => canonicalUrn(ctx.kind, r.providerId, r.attrs)),
+        writes.map((r) => r.name),
+        writes.map((r) => r.status),
+        writes.map((r) => r.region),
+        writes.map((r) => stableJson(r.attrs)),
+        writes.map((r) => r.parentUrn ?? null),
+        writes.map((r) => r.providerCreatedAt?.toISOString() ?? null),
+        ctx.fallbackTenantId,
+      ],
+    );
     const created = new Set<string>();
     // Existing rows whose parent changed (or placeholders becoming real) need the rule again.
     const toAttribute: string[] = [];

@@ -21,8 +21,7 @@ export async function seedTwoTenants(db: Database, accountId: string) {
   const p = db.prisma;
   const alpha = await p.tenant.create({ data: { slug: 'alpha', name: 'Alpha Corp' } });
   const bravo = await p.tenant.create({ data: { slug: 'bravo', name: 'Bravo Ltd' } });
-  const project = (providerId: string, name: string, tenantId: string | null) =>
-    p.project.create({ data: { accountId, providerId, name, tenantId } });
+  const project = (providerId: string, name: string, tenantId: string | null) => p.project.create({ data: { accountId, providerId, name, tenantId } });
   const pA = await project('aaaaaaaa-0000-4000-8000-000000000001', 'Alpha Web', alpha.id);
   const pB = await project('bbbbbbbb-0000-4000-8000-000000000002', 'Bravo Web', bravo.id);
   const pN = await project('cccccccc-0000-4000-8000-000000000003', 'Nobody Project', null);
@@ -51,8 +50,14 @@ export async function seedTwoTenants(db: Database, accountId: string) {
   const run = await p.syncRun.create({
     data: { accountId, worker: 'DROPLETS', trigger: 'MANUAL', status: 'FAILED', finishedAt: new Date(), error: 'upstream exploded at 7 am' },
   });
-  const event = (resourceId: string, type: 'CREATED' | 'STATUS_CHANGED' | 'TENANT_CHANGED' | 'PROJECT_CHANGED', tenantId: string, projectId: string, from: string | null = null, to: string | null = null) =>
-    p.resourceEvent.create({ data: { accountId, resourceId, type, kind: 'droplet', tenantId, projectId, from, to, syncRunId: run.id } });
+  const event = (
+    resourceId: string,
+    type: 'CREATED' | 'STATUS_CHANGED' | 'TENANT_CHANGED' | 'PROJECT_CHANGED',
+    tenantId: string,
+    projectId: string,
+    from: string | null = null,
+    to: string | null = null,
+  ) => p.resourceEvent.create({ data: { accountId, resourceId, type, kind: 'droplet', tenantId, projectId, from, to, syncRunId: run.id } });
   const a1Created = await event(a1.id, 'CREATED', alpha.id, pA.id);
   const a2Created = await event(a2.id, 'CREATED', alpha.id, pB.id);
   // While "moved" was alpha's; it went to bravo since.
@@ -72,7 +77,16 @@ export async function seedTwoTenants(db: Database, accountId: string) {
   let position = 0;
   const line = async (description: string, amount: string, match: string | null, extra: { candidateIds?: string[]; unmatchedReason?: 'AMBIGUOUS' } = {}) => {
     const row = await p.invoiceLine.create({
-      data: { invoiceId: invoice.id, lineKey: `k${position}`, position: position++, product: 'Droplets', description, amount, derivedKind: 'droplet', ...extra },
+      data: {
+        invoiceId: invoice.id,
+        lineKey: `k${position}`,
+        position: position++,
+        product: 'Droplets',
+        description,
+        amount,
+        derivedKind: 'droplet',
+        ...extra,
+      },
     });
     if (match) await p.invoiceMatch.create({ data: { lineId: row.id, resourceId: match, method: 'NAME' } });
     return row;

@@ -13,7 +13,10 @@ const TABLES = ['CloudAccount', 'Tenant', 'Project', 'ProjectMembership', 'Resou
 
 describe(`migration ${MIGRATION}`, () => {
   it('keeps a single-account database as it was', async () => {
-    const dirs = (await readdir(MIGRATIONS_DIR, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    const dirs = (await readdir(MIGRATIONS_DIR, { withFileTypes: true }))
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
     const at = dirs.findIndex((d) => d.endsWith(`_${MIGRATION}`));
     expect(at).toBeGreaterThan(0);
     const sqlOf = (dir: string) => readFile(join(MIGRATIONS_DIR, dir, 'migration.sql'), 'utf8');
@@ -73,12 +76,20 @@ describe.each(testDatabaseTargets())('keys of several accounts on $name', (targe
   it('lets two accounts hold the same provider ids, URNs and invoice identities', async () => {
     for (const accountId of [a, b]) {
       const project = await db.prisma.project.create({ data: { accountId, providerId: 'p-1', name: 'web' } });
-      await db.prisma.projectMembership.create({ data: { accountId, projectId: project.id, urn: 'do:droplet:1', urnType: 'droplet', kind: 'droplet', providerId: '1' } });
-      const resource = await db.prisma.resource.create({ data: { accountId, kind: 'droplet', providerId: '1', urn: 'do:droplet:1', name: 'web-1', projectId: project.id } });
+      await db.prisma.projectMembership.create({
+        data: { accountId, projectId: project.id, urn: 'do:droplet:1', urnType: 'droplet', kind: 'droplet', providerId: '1' },
+      });
+      const resource = await db.prisma.resource.create({
+        data: { accountId, kind: 'droplet', providerId: '1', urn: 'do:droplet:1', name: 'web-1', projectId: project.id },
+      });
       await db.prisma.resourceEvent.create({ data: { accountId, resourceId: resource.id, type: 'CREATED', kind: 'droplet' } });
-      await db.prisma.invoice.create({ data: { accountId, identity: 'preview:2026-01', period: '2026-01', amount: 1, source: 'API', isPreview: true, contentHash: 'h' } });
+      await db.prisma.invoice.create({
+        data: { accountId, identity: 'preview:2026-01', period: '2026-01', amount: 1, source: 'API', isPreview: true, contentHash: 'h' },
+      });
     }
-    for (const model of [db.prisma.project, db.prisma.projectMembership, db.prisma.resource, db.prisma.resourceEvent, db.prisma.invoice] as { count(): Promise<number> }[]) {
+    for (const model of [db.prisma.project, db.prisma.projectMembership, db.prisma.resource, db.prisma.resourceEvent, db.prisma.invoice] as {
+      count(): Promise<number>;
+    }[]) {
       expect(await model.count()).toBe(2);
     }
   });
@@ -92,9 +103,13 @@ describe.each(testDatabaseTargets())('keys of several accounts on $name', (targe
     ).rejects.toThrow(foreignKey);
     await expect(db.prisma.resource.update({ where: { id: resourceOfA.id }, data: { projectId: projectOfB.id } })).rejects.toThrow(foreignKey);
     await expect(
-      db.prisma.projectMembership.create({ data: { accountId: a, projectId: projectOfB.id, urn: 'do:droplet:1', urnType: 'droplet', kind: 'droplet', providerId: '1' } }),
+      db.prisma.projectMembership.create({
+        data: { accountId: a, projectId: projectOfB.id, urn: 'do:droplet:1', urnType: 'droplet', kind: 'droplet', providerId: '1' },
+      }),
     ).rejects.toThrow(foreignKey);
-    await expect(db.prisma.resourceEvent.create({ data: { accountId: b, resourceId: resourceOfA.id, type: 'CREATED', kind: 'droplet' } })).rejects.toThrow(foreignKey);
+    await expect(db.prisma.resourceEvent.create({ data: { accountId: b, resourceId: resourceOfA.id, type: 'CREATED', kind: 'droplet' } })).rejects.toThrow(
+      foreignKey,
+    );
     expect(await db.prisma.resourceEvent.count()).toBe(0);
     expect((await db.prisma.resource.findUniqueOrThrow({ where: { id: resourceOfA.id } })).projectId).toBeNull();
   });

@@ -37,7 +37,15 @@ describe('npm run api-key', { timeout: 180_000 }, () => {
       expect(r.stdout + r.stderr).toMatch(/usage: npm run api-key -- create --role VIEWER\|OPERATOR/);
       noStackTrace(r);
     }
-    for (const args of [['frobnicate'], ['list', '--bogus'], ['create', '--name', 'x'], ['create', '--role', 'ROOT', '--name', 'x'], ['revoke'], ['create', '--role', 'VIEWER', '--name', 'x', '--expires', 'soon'], ['list', 'extra']]) {
+    for (const args of [
+      ['frobnicate'],
+      ['list', '--bogus'],
+      ['create', '--name', 'x'],
+      ['create', '--role', 'ROOT', '--name', 'x'],
+      ['revoke'],
+      ['create', '--role', 'VIEWER', '--name', 'x', '--expires', 'soon'],
+      ['list', 'extra'],
+    ]) {
       const r = await cli(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/usage: npm run api-key/);

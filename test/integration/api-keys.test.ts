@@ -92,7 +92,12 @@ describe.each(testDatabaseTargets())('API keys managed over GraphQL on $name', (
       ['createdAt', 'expiresAt', 'id', 'lastUsedAt', 'name', 'revokedAt', 'role', 'tenant'].sort(),
     );
 
-    const page = await gql<TKeyPage>(t.app, `{ apiKeys(first: 1, includeRevoked: true) { pageInfo { hasNextPage endCursor } edges { node { id } } } }`, undefined, ADMIN);
+    const page = await gql<TKeyPage>(
+      t.app,
+      `{ apiKeys(first: 1, includeRevoked: true) { pageInfo { hasNextPage endCursor } edges { node { id } } } }`,
+      undefined,
+      ADMIN,
+    );
     const next = await gql<TKeyPage>(t.app, LIST, { after: page.data.apiKeys.pageInfo.endCursor, rev: true }, ADMIN);
     expect(page.data.apiKeys.pageInfo.hasNextPage).toBe(true);
     expect(next.data.apiKeys.edges.map((e) => e.node.id)).not.toContain(page.data.apiKeys.edges[0]!.node.id);
@@ -202,11 +207,14 @@ describe.each(testDatabaseTargets())('API keys managed over GraphQL on $name', (
     expect(made.apiKey.lastUsedAt).toBeNull();
     const before = Date.now();
     expect((await t.gql(`{ tenants(first: 1) { totalCount } }`, undefined, bearer(made.secret!))).errors).toBeUndefined();
-    const lastUsed = await vi.waitFor(async () => {
-      const r = await t.gql(`query($id: ID!) { node(id: $id) { ... on ApiKey { lastUsedAt } } }`, { id: made.apiKey.id }, admin);
-      expect(r.data.node.lastUsedAt).not.toBeNull();
-      return new Date(r.data.node.lastUsedAt).getTime();
-    }, { timeout: 10_000, interval: 50 });
+    const lastUsed = await vi.waitFor(
+      async () => {
+        const r = await t.gql(`query($id: ID!) { node(id: $id) { ... on ApiKey { lastUsedAt } } }`, { id: made.apiKey.id }, admin);
+        expect(r.data.node.lastUsedAt).not.toBeNull();
+        return new Date(r.data.node.lastUsedAt).getTime();
+      },
+      { timeout: 10_000, interval: 50 },
+    );
     expect(lastUsed).toBeGreaterThanOrEqual(before - 1000);
   });
 
@@ -236,10 +244,7 @@ describe.each(testDatabaseTargets())('API keys managed over GraphQL on $name', (
     const auth = createAuthenticator(t.db, ADMIN);
     expect(await auth.authenticate(`Bearer ${ADMIN}`)).toMatchObject({ role: 'OPERATOR', tenantId: null, actor: 'admin', keyId: null });
     await expect(auth.authenticate('Bearer nonsense-key')).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
-    const broken = createAuthenticator(
-      { ...t.db, prisma: { apiKey: { findUnique: () => Promise.reject(new Error('connection refused')) } } } as never,
-      ADMIN,
-    );
+    const broken = createAuthenticator({ ...t.db, prisma: { apiKey: { findUnique: () => Promise.reject(new Error('connection refused')) } } } as never, ADMIN);
     const error = await broken.authenticate('Bearer some-key').catch((e: unknown) => e);
     expect((error as Error).message).toBe('connection refused');
     expect((error as { extensions?: unknown }).extensions).toBeUndefined();

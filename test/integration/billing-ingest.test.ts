@@ -14,7 +14,6 @@ const FIXTURES = join(import.meta.dirname, '../unit/billing/fixtures');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
 
-
 const INGEST = `mutation($input: IngestInvoiceInput!) { ingestInvoice(input: $input) {
   invoice { id providerUuid period amount source }
   userErrors { code message path } } }`;
@@ -87,7 +86,13 @@ describe.each(testDatabaseTargets())('invoice ingestion on $name', (target) => {
     const cases: [string, string, string, string, Outcome[]][] = [
       ['invoice_items.json', '22737513-0ea7-4206-8ceb-98a575af7681', '46.79', '2020-01', ['my-doks-cluster RESOURCE_UUID', 'ACCOUNT_LEVEL']],
       ['invoice_items_godo.json', 'a0000000-0000-4000-8000-00000000000b', '35.79', '2020-02', ['My Example Droplet RESOURCE_ID', 'RESOURCE_DESTROYED']],
-      ['invoice_items_droplet_kit.json', 'a0000000-0000-4000-8000-00000000000c', '-21.00', '2020-05', ['RESOURCE_DESTROYED', 'TAX', 'CREDIT', 'example.com RESOURCE_ID']],
+      [
+        'invoice_items_droplet_kit.json',
+        'a0000000-0000-4000-8000-00000000000c',
+        '-21.00',
+        '2020-05',
+        ['RESOURCE_DESTROYED', 'TAX', 'CREDIT', 'example.com RESOURCE_ID'],
+      ],
     ];
     for (const [file, uuid, amount, period, expected] of cases) {
       const items = (JSON.parse(fixture(file)) as { invoice_items: unknown[] }).invoice_items;
@@ -96,7 +101,10 @@ describe.each(testDatabaseTargets())('invoice ingestion on $name', (target) => {
       const q = await gql(LINES, { uuid });
       expect(q.errors).toBeUndefined();
       expect(q.data.invoice.amount, `${file}: DO's own amount`).toBe(amount);
-      expect(q.data.invoice.lines.edges.map((e: any) => outcomeOf(e.node)), file).toEqual(expected);
+      expect(
+        q.data.invoice.lines.edges.map((e: any) => outcomeOf(e.node)),
+        file,
+      ).toEqual(expected);
     }
   });
 
@@ -124,14 +132,17 @@ describe.each(testDatabaseTargets())('invoice ingestion on $name', (target) => {
 
   it('loads the candidates of every AMBIGUOUS line on a page in one statement', async () => {
     for (const name of ['twin-a', 'twin-b', 'twin-c']) {
-      await resource('droplet', `${name}-1`.replace(/\D/g, '') + String(name.charCodeAt(5)) + '01', name);
-      await resource('droplet', `${name}-2`.replace(/\D/g, '') + String(name.charCodeAt(5)) + '02', name);
+      await resource('droplet', `${`${name}-1`.replace(/\D/g, '') + String(name.charCodeAt(5))}01`, name);
+      await resource('droplet', `${`${name}-2`.replace(/\D/g, '') + String(name.charCodeAt(5))}02`, name);
     }
     const header = 'product,group_description,description,hours,start,end,USD,project_name,category';
     const row = (name: string) => `Droplets,,${name} (s-1vcpu-1gb),744,2031-01-01 00:00:00 +0000,2031-02-01 00:00:00 +0000,$6.00,,iaas`;
     const lines = `{ invoices(first: 20) { edges { node { period lines(first: 100) { edges { node { unmatchedReason candidates { name } } } } } } } }`;
     const counts: number[] = [];
-    for (const [period, names] of [['2031-01', ['twin-a']], ['2031-02', ['twin-a', 'twin-b', 'twin-c']]] as const) {
+    for (const [period, names] of [
+      ['2031-01', ['twin-a']],
+      ['2031-02', ['twin-a', 'twin-b', 'twin-c']],
+    ] as const) {
       const ingest = await gql(INGEST, { input: { csv: [header, ...names.map(row)].join('\n'), period } });
       expect(ingest.data.ingestInvoice.userErrors).toEqual([]);
       const counter = t.db.countQueries();
@@ -210,8 +221,11 @@ describe.each(testDatabaseTargets())('invoice ingestion on $name', (target) => {
   it('rematches after new resources appear, keeping manual decisions', async () => {
     await resource('droplet', '1006', 'explorer');
     const invoice = (await t.db.prisma.invoice.findFirstOrThrow({ where: { period: '2019-01' } })).id;
-    const r = await gql(`mutation($id: ID!) { rematchInvoice(input: { invoiceId: $id }) { invoice { lines(first: 10) { edges { node {
-      unmatchedReason match { method resource { name } } } } } } userErrors { code } } }`, { id: gid('Invoice', invoice) });
+    const r = await gql(
+      `mutation($id: ID!) { rematchInvoice(input: { invoiceId: $id }) { invoice { lines(first: 10) { edges { node {
+      unmatchedReason match { method resource { name } } } } } } userErrors { code } } }`,
+      { id: gid('Invoice', invoice) },
+    );
     expect(r.errors).toBeUndefined();
     expect(r.data.rematchInvoice.invoice.lines.edges.map((e: any) => outcomeOf(e.node))).toEqual([
       'volume-sfo2-01 NAME',
@@ -229,8 +243,11 @@ describe.each(testDatabaseTargets())('invoice ingestion on $name', (target) => {
   });
 
   it('lists the lines matched to a resource on Resource.invoiceLines, and InvoiceMatch from both sides', async () => {
-    const r = await gql(`query($id: ID!) { node(id: $id) { ... on Resource { name invoiceLines(first: 10) { totalCount edges { node {
-      description invoice { period } match { method line { description } resource { name } } } } } } } }`, { id: gid('Resource', ids['droplet:explorer:1006']!) });
+    const r = await gql(
+      `query($id: ID!) { node(id: $id) { ... on Resource { name invoiceLines(first: 10) { totalCount edges { node {
+      description invoice { period } match { method line { description } resource { name } } } } } } } }`,
+      { id: gid('Resource', ids['droplet:explorer:1006']!) },
+    );
     expect(r.errors).toBeUndefined();
     expect(r.data.node.invoiceLines.totalCount).toBe(1);
     expect(r.data.node.invoiceLines.edges[0].node).toEqual({
@@ -288,9 +305,12 @@ describe.each(testDatabaseTargets())('invoice ingestion on $name', (target) => {
     const eth = ids['droplet:eth:1001']!;
     await t.db.prisma.tenant.update({ where: { id: tenantB.id }, data: { slug: 'globex-renamed' } });
     try {
-      const events = await gql(`query($r: ID!) { resourceEvents(first: 10, filter: { resourceId: $r, types: [TENANT_CHANGED] }) { edges { node { from to } } } }`, {
-        r: gid('Resource', eth),
-      });
+      const events = await gql(
+        `query($r: ID!) { resourceEvents(first: 10, filter: { resourceId: $r, types: [TENANT_CHANGED] }) { edges { node { from to } } } }`,
+        {
+          r: gid('Resource', eth),
+        },
+      );
       expect(events.errors).toBeUndefined();
       expect(events.data.resourceEvents.edges.map((e: any) => e.node)).toEqual([
         { from: null, to: 'globex-renamed' },
@@ -312,8 +332,12 @@ describe.each(testDatabaseTargets())('invoice ingestion on $name', (target) => {
     const key = 'tenant-key-globex-0123456789';
     await t.db.prisma.apiKey.create({ data: { name: 'globex viewer', keyHash: hashApiKey(key), role: 'OPERATOR', tenantId: tenantB.id } });
     const scoped = { authorization: `Bearer ${key}` };
-    const r = await t.gql(`{ invoices(first: 10) { edges { node { period amount lines(first: 10) { totalCount edges { node { description } } }
-      matchStats { lineCount } } } } costs(period: "2019-01", groupBy: TENANT) { key amount } }`, undefined, scoped);
+    const r = await t.gql(
+      `{ invoices(first: 10) { edges { node { period amount lines(first: 10) { totalCount edges { node { description } } }
+      matchStats { lineCount } } } } costs(period: "2019-01", groupBy: TENANT) { key amount } }`,
+      undefined,
+      scoped,
+    );
     expect(r.errors).toBeUndefined();
     const vm = r.data.invoices.edges.find((e: any) => e.node.period === '2019-01').node;
     // Only blog is globex's now (eth's January cost is globex's by history, but the line is matched to a resource acme holds today).
@@ -389,12 +413,32 @@ describe.each(testDatabaseTargets())('invoice ingestion on $name', (target) => {
     // Installed "today": first seen now, moved from the fallback tenant to acme right after the first sync.
     const fresh = await resource('droplet', '4301', 'fresh-web', { tenantId: tenantA.id, tenantSource: 'MANUAL' });
     await t.db.prisma.resourceEvent.create({
-      data: { accountId, resourceId: fresh.id, type: 'TENANT_CHANGED', kind: 'droplet', from: t.app.services().fallbackTenantId, to: tenantA.id, at: new Date() },
+      data: {
+        accountId,
+        resourceId: fresh.id,
+        type: 'TENANT_CHANGED',
+        kind: 'droplet',
+        from: t.app.services().fallbackTenantId,
+        to: tenantA.id,
+        at: new Date(),
+      },
     });
     // Known since 2025-03-10, moved from globex to acme after March: March stays globex's.
-    const known = await resource('droplet', '4302', 'known-web', { tenantId: tenantA.id, tenantSource: 'MANUAL', firstSeenAt: new Date('2025-03-10T00:00:00Z') });
+    const known = await resource('droplet', '4302', 'known-web', {
+      tenantId: tenantA.id,
+      tenantSource: 'MANUAL',
+      firstSeenAt: new Date('2025-03-10T00:00:00Z'),
+    });
     await t.db.prisma.resourceEvent.create({
-      data: { accountId, resourceId: known.id, type: 'TENANT_CHANGED', kind: 'droplet', from: tenantB.id, to: tenantA.id, at: new Date('2025-04-03T00:00:00Z') },
+      data: {
+        accountId,
+        resourceId: known.id,
+        type: 'TENANT_CHANGED',
+        kind: 'droplet',
+        from: tenantB.id,
+        to: tenantA.id,
+        at: new Date('2025-04-03T00:00:00Z'),
+      },
     });
     // Last month's invoice, ingested after the install (both lines billed before "today").
     const csv = [
@@ -417,40 +461,46 @@ describe.each(testDatabaseTargets())('invoice ingestion on $name', (target) => {
   // thread, so there a statement writing 10,000 lines blocks the loop by itself (and a
   // 20 MiB ingest takes minutes); what this checks is the server's own work.
   // The bound leaves room for garbage-collection pauses on a loaded machine (before: 2-4.5 s).
-  it.skipIf(target.name === 'embedded')('ingests a 20 MiB CSV without blocking the event loop for long (no single block over 1 s)', async () => {
-    const rows: string[] = [HEADER];
-    let size = HEADER.length + 1;
-    for (let i = 0; size < 20 * 1024 * 1024 - 200; i++) {
-      const r = `Droplets,,node-${String(i).padStart(7, '0')} (s-1vcpu-1gb),744,2034-01-01 00:00:00 +0000,2034-02-01 00:00:00 +0000,$6.00,Web,iaas`;
-      rows.push(r);
-      size += r.length + 1;
-    }
-    const csv = rows.join('\n');
-    expect(Buffer.byteLength(csv)).toBeGreaterThan(19.9 * 1024 * 1024);
-    // Two probes: libuv's loop-delay histogram and the longest gap between 5 ms ticks.
-    const h = monitorEventLoopDelay({ resolution: 10 });
-    h.enable();
-    let last = performance.now();
-    let longestGap = 0;
-    const probe = setInterval(() => {
-      const now = performance.now();
-      longestGap = Math.max(longestGap, now - last);
-      last = now;
-    }, 5);
-    // The ingest itself (parse, match, write); decoding the 20 MiB request body is yoga's.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const t0 = performance.now();
-    const r = await ingestCsv(t.db.prisma, accountId, csv, '2034-01');
-    const ms = performance.now() - t0;
-    clearInterval(probe);
-    longestGap = Math.max(longestGap, performance.now() - last);
-    h.disable();
-    expect(r.ok).toBe(true);
-    const maxBlockMs = Math.max(h.max / 1e6, longestGap);
-    console.log(`20 MiB CSV (${rows.length - 1} lines) on ${target.name}: ingest ${Math.round(ms)} ms, longest event-loop block ${Math.round(maxBlockMs)} ms`);
-    expect(await t.db.prisma.invoiceLine.count({ where: { invoice: { period: '2034-01' } } })).toBe(rows.length - 1);
-    expect(maxBlockMs).toBeLessThan(1000);
-  }, 600_000);
+  it.skipIf(target.name === 'embedded')(
+    'ingests a 20 MiB CSV without blocking the event loop for long (no single block over 1 s)',
+    async () => {
+      const rows: string[] = [HEADER];
+      let size = HEADER.length + 1;
+      for (let i = 0; size < 20 * 1024 * 1024 - 200; i++) {
+        const r = `Droplets,,node-${String(i).padStart(7, '0')} (s-1vcpu-1gb),744,2034-01-01 00:00:00 +0000,2034-02-01 00:00:00 +0000,$6.00,Web,iaas`;
+        rows.push(r);
+        size += r.length + 1;
+      }
+      const csv = rows.join('\n');
+      expect(Buffer.byteLength(csv)).toBeGreaterThan(19.9 * 1024 * 1024);
+      // Two probes: libuv's loop-delay histogram and the longest gap between 5 ms ticks.
+      const h = monitorEventLoopDelay({ resolution: 10 });
+      h.enable();
+      let last = performance.now();
+      let longestGap = 0;
+      const probe = setInterval(() => {
+        const now = performance.now();
+        longestGap = Math.max(longestGap, now - last);
+        last = now;
+      }, 5);
+      // The ingest itself (parse, match, write); decoding the 20 MiB request body is yoga's.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const t0 = performance.now();
+      const r = await ingestCsv(t.db.prisma, accountId, csv, '2034-01');
+      const ms = performance.now() - t0;
+      clearInterval(probe);
+      longestGap = Math.max(longestGap, performance.now() - last);
+      h.disable();
+      expect(r.ok).toBe(true);
+      const maxBlockMs = Math.max(h.max / 1e6, longestGap);
+      console.log(
+        `20 MiB CSV (${rows.length - 1} lines) on ${target.name}: ingest ${Math.round(ms)} ms, longest event-loop block ${Math.round(maxBlockMs)} ms`,
+      );
+      expect(await t.db.prisma.invoiceLine.count({ where: { invoice: { period: '2034-01' } } })).toBe(rows.length - 1);
+      expect(maxBlockMs).toBeLessThan(1000);
+    },
+    600_000,
+  );
 
   describe('bad input: a userError with a stable code, nothing written, previous invoices untouched', () => {
     const header = 'product,group_description,description,hours,start,end,USD,project_name,category';
@@ -458,14 +508,25 @@ describe.each(testDatabaseTargets())('invoice ingestion on $name', (target) => {
     const cases: [string, Record<string, unknown>, string, string[], RegExp?][] = [
       ['a wrong header', { csv: `product,desc,USD\nDroplets,x,$1.00\n`, period: '2019-01' }, 'INVALID_CSV', ['input', 'csv', 'line 1']],
       ['a bad amount', { csv: [header, row('a'), row('b', '$1.0.0')].join('\n'), period: '2019-01' }, 'INVALID_AMOUNT', ['input', 'csv', 'line 3'], /line 3/],
-      ['a bad date', { csv: [header, row('a'), row('b'), row('c', '$1.00', '2019-31-01 00:00:00 +0000')].join('\n'), period: '2019-01' }, 'INVALID_DATE', ['input', 'csv', 'line 4'], /line 4/],
+      [
+        'a bad date',
+        { csv: [header, row('a'), row('b'), row('c', '$1.00', '2019-31-01 00:00:00 +0000')].join('\n'), period: '2019-01' },
+        'INVALID_DATE',
+        ['input', 'csv', 'line 4'],
+        /line 4/,
+      ],
       ['an empty file', { csv: '', period: '2019-01' }, 'EMPTY_FILE', ['input', 'csv']],
       ['a header without lines', { csv: `${header}\n`, period: '2019-01' }, 'EMPTY_FILE', ['input', 'csv', 'line 1']],
       ['a period that is not YYYY-MM', { csv: [header, row('a')].join('\n'), period: '2019-13' }, 'INVALID_PERIOD', ['input', 'period']],
       ['csv without a period', { csv: [header, row('a')].join('\n') }, 'INVALID_PERIOD', ['input', 'period']],
       ['both a uuid and a csv', { csv: [header, row('a')].join('\n'), period: '2019-01', providerUuid: 'abc' }, 'INVALID_INPUT', ['input']],
       ['neither a uuid nor a csv', {}, 'INVALID_INPUT', ['input']],
-      ['a uuid while no DigitalOcean client is configured', { providerUuid: '22737513-0ea7-4206-8ceb-98a575af7681' }, 'UPSTREAM_ERROR', ['input', 'providerUuid']],
+      [
+        'a uuid while no DigitalOcean client is configured',
+        { providerUuid: '22737513-0ea7-4206-8ceb-98a575af7681' },
+        'UPSTREAM_ERROR',
+        ['input', 'providerUuid'],
+      ],
     ];
     it.each(cases)('%s', async (_name, input, code, path, message) => {
       const before = await state();
@@ -488,7 +549,9 @@ describe.each(testDatabaseTargets())('invoice ingestion on $name', (target) => {
       });
       expect(res.status).toBe(413);
       const body = (await res.json()) as any;
-      expect(body.errors).toEqual([expect.objectContaining({ message: 'Request body too large', extensions: expect.objectContaining({ code: 'REQUEST_ENTITY_TOO_LARGE' }) })]);
+      expect(body.errors).toEqual([
+        expect.objectContaining({ message: 'Request body too large', extensions: expect.objectContaining({ code: 'REQUEST_ENTITY_TOO_LARGE' }) }),
+      ]);
       expect(await state()).toEqual(before);
     });
 
@@ -502,9 +565,7 @@ describe.each(testDatabaseTargets())('invoice ingestion on $name', (target) => {
       });
       expect(res.status).toBe(200);
       const body = (await res.json()) as any;
-      expect(body.data.ingestInvoice.userErrors).toEqual([
-        { code: 'FILE_TOO_LARGE', message: expect.stringMatching(/limit/), path: ['input', 'csv'] },
-      ]);
+      expect(body.data.ingestInvoice.userErrors).toEqual([{ code: 'FILE_TOO_LARGE', message: expect.stringMatching(/limit/), path: ['input', 'csv'] }]);
       expect(await state()).toEqual(before);
     });
   });

@@ -8,7 +8,6 @@ import { testDatabaseTargets } from '../helpers/db.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { ALL_KIND_WORKERS } from '../helpers/sync.js';
 
-
 const INGEST = `mutation($uuid: String!) { ingestInvoice(input: { providerUuid: $uuid }) {
   invoice { id providerUuid period amount source matchStats { lineCount matchedCount attributableCount currentResourceMatchRate } }
   userErrors { code message path } } }`;
@@ -43,7 +42,10 @@ describe.each(testDatabaseTargets())('a simulated account invoice, inventory syn
       const outcome = await sync.run(worker, 'MANUAL');
       expect('run' in outcome && outcome.run.status, worker).toBe('SUCCEEDED');
     }
-    closed = sim.invoices().filter((i) => !i.preview).at(-1)!;
+    closed = sim
+      .invoices()
+      .filter((i) => !i.preview)
+      .at(-1)!;
   });
   afterAll(async () => {
     await t.stop();
@@ -60,7 +62,13 @@ describe.each(testDatabaseTargets())('a simulated account invoice, inventory syn
     const lines = await t.db.prisma.invoiceLine.findMany({
       where: { invoiceId: (await t.db.prisma.invoice.findFirstOrThrow({ where: { providerUuid: closed.uuid } })).id },
       orderBy: { position: 'asc' },
-      select: { position: true, description: true, unmatchedReason: true, candidateIds: true, match: { select: { resource: { select: { kind: true, providerId: true } } } } },
+      select: {
+        position: true,
+        description: true,
+        unmatchedReason: true,
+        candidateIds: true,
+        match: { select: { resource: { select: { kind: true, providerId: true } } } },
+      },
     });
     const truth = sim.invoiceTruth(closed.uuid);
     expect(lines).toHaveLength(truth.length);
@@ -137,7 +145,16 @@ describe.each(testDatabaseTargets())('a simulated account invoice, inventory syn
     for (const n of [10, 1_400]) {
       const parsed = linesFromApiItems(items(n));
       if (!parsed.ok) throw new Error(parsed.error.message);
-      const header = { identity: `test:${n}`, providerUuid: null, invoiceNumber: null, period: '2020-01', amount: parsed.total, source: 'API' as const, isPreview: false, contentHash: 'x' };
+      const header = {
+        identity: `test:${n}`,
+        providerUuid: null,
+        invoiceNumber: null,
+        period: '2020-01',
+        amount: parsed.total,
+        source: 'API' as const,
+        isPreview: false,
+        contentHash: 'x',
+      };
       const c1 = t.db.countQueries();
       const index = await loadMatchIndex(t.db.prisma, accountId);
       const { invoice } = await replaceInvoice(t.db.prisma, accountId, header, await matchLines(parsed.lines, index));

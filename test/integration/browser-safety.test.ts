@@ -23,7 +23,11 @@ describe('browser safety on the default keyless start', () => {
     form.set('operations', JSON.stringify({ query: MUTATION }));
     form.set('map', '{}');
     const attempts = [
-      t.app.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `query=${encodeURIComponent(MUTATION)}` }),
+      t.app.fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `query=${encodeURIComponent(MUTATION)}`,
+      }),
       t.app.fetch('/graphql', { method: 'POST', body: form }),
       t.app.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: MUTATION }) }),
     ];
@@ -61,7 +65,11 @@ describe('browser safety on the default keyless start', () => {
     });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     expect(preflight.headers.get('access-control-allow-credentials')).toBeNull();
-    const res = await t.app.fetch('/graphql', { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+    const res = await t.app.fetch('/graphql', {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'content-type': 'application/json' },
+      body: '{"query":"{ __typename }"}',
+    });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
@@ -71,7 +79,10 @@ describe('CORS_ORIGINS', () => {
     const t = await startTestApp(await openEmbeddedTestDatabase(), { CORS_ORIGINS: 'https://app.example,https://admin.example' });
     try {
       const ask = (origin: string) =>
-        t.app.fetch('/graphql', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' } });
+        t.app.fetch('/graphql', {
+          method: 'OPTIONS',
+          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
+        });
       const allowed = await ask('https://admin.example');
       expect(allowed.headers.get('access-control-allow-origin')).toBe('https://admin.example');
       expect(allowed.headers.get('access-control-allow-credentials')).toBeNull();
@@ -113,7 +124,10 @@ describe('GraphiQL with a key: subscriptions over server-sent events', () => {
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
     let text = '';
     // The stream is attached once yoga answered the headers; publish until the event arrives.
-    const publisher = setInterval(() => void server.app.services().pubsub.publish('syncRun', { id: run.id, accountId, worker: 'VOLUMES', status: 'RUNNING' }), 100);
+    const publisher = setInterval(
+      () => void server.app.services().pubsub.publish('syncRun', { id: run.id, accountId, worker: 'VOLUMES', status: 'RUNNING' }),
+      100,
+    );
     try {
       while (!/event: next/.test(text)) {
         const { value, done } = await reader.read();
@@ -128,7 +142,7 @@ describe('GraphiQL with a key: subscriptions over server-sent events', () => {
     expect(data).toEqual({ data: { syncRunUpdated: { id: Buffer.from(`SyncRun:${run.id}`).toString('base64'), worker: 'VOLUMES', status: 'RUNNING' } } });
   });
 
-  it('ends the stream when its key is revoked, as it closes that key\'s WebSockets', async () => {
+  it("ends the stream when its key is revoked, as it closes that key's WebSockets", async () => {
     const key = 'viewer-key-sse-revoked-0123456789';
     const row = await db.prisma.apiKey.create({ data: { name: 'sse', keyHash: hashApiKey(key), role: 'VIEWER' } });
     const res = await fetch(`${server.url}/graphql`, {

@@ -46,7 +46,12 @@ async function failure(p: Promise<unknown>): Promise<DoError> {
 }
 
 /** What each listing should return, from the simulator's own state. */
-function expectations(sim: Simulator): { name: string; spec: { path: string; envelope: string; item: never; query?: Record<string, string>; paginated?: boolean }; key: (x: Json) => string; want: string[] }[] {
+function expectations(sim: Simulator): {
+  name: string;
+  spec: { path: string; envelope: string; item: never; query?: Record<string, string>; paginated?: boolean };
+  key: (x: Json) => string;
+  want: string[];
+}[] {
   const s = sim.state;
   const E = DO_LIST_ENDPOINTS;
   const project = s.projects.find((p) => p.is_default !== true) ?? s.projects[0]!;
@@ -90,7 +95,23 @@ describe('DO client: complete listings of every kind', () => {
   for (const n of [1, 199, 200, 201, 5000]) {
     it(`lists every kind completely at ${n} items`, async () => {
       const size = Object.fromEntries(
-        ['droplets', 'gpuDroplets', 'volumes', 'snapshots', 'domains', 'projects', 'reservedIps', 'firewalls', 'loadBalancers', 'databases', 'kubernetes', 'apps', 'cdnEndpoints', 'vpcs', 'spacesBuckets'].map((k) => [k, n]),
+        [
+          'droplets',
+          'gpuDroplets',
+          'volumes',
+          'snapshots',
+          'domains',
+          'projects',
+          'reservedIps',
+          'firewalls',
+          'loadBalancers',
+          'databases',
+          'kubernetes',
+          'apps',
+          'cdnEndpoints',
+          'vpcs',
+          'spacesBuckets',
+        ].map((k) => [k, n]),
       );
       const sim = createSimulator({ seed: n, size, limits: { ...NO_LIMITS, cdnPerWindow: 1_000_000 } });
       await sim.start();
@@ -385,7 +406,7 @@ describe('DO client: pacing and real 429s', () => {
     }
   });
 
-  it('survives the simulator\'s own sliding window (client not pacing) by honouring retry-after', async () => {
+  it("survives the simulator's own sliding window (client not pacing) by honouring retry-after", async () => {
     const clock = virtualClock();
     const sim = createSimulator({ seed: 6, size: { droplets: 60 }, clock, limits: { perMinute: 10 } });
     await sim.start();
@@ -403,7 +424,7 @@ describe('DO client: pacing and real 429s', () => {
     }
   });
 
-  it('paces the CDN endpoint\'s own limit (5 per 10 s)', async () => {
+  it("paces the CDN endpoint's own limit (5 per 10 s)", async () => {
     const clock = virtualClock();
     const sim = createSimulator({ seed: 8, size: { cdnEndpoints: 12 }, clock });
     await sim.start();

@@ -114,7 +114,9 @@ describe('GraphiQL in a real browser, with ADMIN_API_KEY configured', () => {
     expect(text).not.toMatch(/UNAUTHENTICATED/);
 
     // Re-fetching the schema sends the same headers: GraphiQL's introspection passes every limit.
-    const introspection = page.waitForResponse((r) => r.url().startsWith(`${server.url}/graphql`) && (r.request().postData() ?? '').includes('IntrospectionQuery'));
+    const introspection = page.waitForResponse(
+      (r) => r.url().startsWith(`${server.url}/graphql`) && (r.request().postData() ?? '').includes('IntrospectionQuery'),
+    );
     await page.getByRole('button', { name: /Re-fetch GraphQL schema/ }).click();
     const schema = await introspection;
     expect(schema.status()).toBe(200);
@@ -129,7 +131,10 @@ describe('GraphiQL in a real browser, with ADMIN_API_KEY configured', () => {
   it('a subscription streams an event into the result pane as it happens (server-sent events)', async ({ skip }) => {
     skip(!hasChromium, NO_CHROMIUM);
     // afterSequence: an event committed between the stream's opening and its attaching still arrives, once.
-    await fill('.graphiql-query-editor', 'subscription Live { resourceEvents(filter: { afterSequence: 0, types: [TENANT_CHANGED] }) { sequence type to actor } }');
+    await fill(
+      '.graphiql-query-editor',
+      'subscription Live { resourceEvents(filter: { afterSequence: 0, types: [TENANT_CHANGED] }) { sequence type to actor } }',
+    );
     await page.getByRole('button', { name: /Prettify query/ }).click();
     const stream = await run('Live');
     expect(stream.status()).toBe(200);

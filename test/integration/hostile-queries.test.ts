@@ -21,11 +21,11 @@ function flatFanOut(levels: number): string {
 }
 
 /** The 169-byte attack: resources → tenant → resources → tenant → resources, 100 each. */
-export const NESTED_CONNECTIONS =
+const NESTED_CONNECTIONS =
   '{resources(first:100){edges{node{tenant{resources(first:100){edges{node{tenant{resources(first:100){edges{node{id urn name kind status region attrs}}}}}}}}}}}}';
 
 /** What a dashboard asks: a page of 100 resources with project, tenant and their last 5 events. */
-export const FRONTEND_PAGE = `query Page($after: String) {
+const FRONTEND_PAGE = `query Page($after: String) {
   resources(first: 100, after: $after) {
     totalCount
     pageInfo { hasNextPage endCursor }
@@ -73,7 +73,12 @@ const CORPUS: Case[] = [
     variables: { s: Array.from({ length: 5_000 }, () => 'active') },
     code: 'BAD_USER_INPUT',
   },
-  { name: 'NUL byte in a string', query: 'query($s: String) { resources(filter: { search: $s }) { totalCount } }', variables: { s: 'a\u0000b' }, code: 'BAD_USER_INPUT' },
+  {
+    name: 'NUL byte in a string',
+    query: 'query($s: String) { resources(filter: { search: $s }) { totalCount } }',
+    variables: { s: 'a\u0000b' },
+    code: 'BAD_USER_INPUT',
+  },
   { name: 'NUL byte in a literal', query: '{ resourceByUrn(urn: "do:droplet:1\\u0000") { id } }', code: 'BAD_USER_INPUT' },
   {
     name: 'long string in a mutation input',
@@ -95,7 +100,12 @@ function median(values: number[]): number {
  * Sends a hostile document 4 times (the first warms the JIT up): each is refused with `code`,
  * no data and no SQL statement, in under 50 ms of this process's CPU (median).
  */
-async function expectRefusedCheaply(t: TestApp, headers: Record<string, string>, { query, variables }: { query: string; variables?: unknown }, code: RegExp | string) {
+async function expectRefusedCheaply(
+  t: TestApp,
+  headers: Record<string, string>,
+  { query, variables }: { query: string; variables?: unknown },
+  code: RegExp | string,
+) {
   const body = JSON.stringify({ query, variables });
   const cpu: number[] = [];
   const wall: number[] = [];
@@ -137,9 +147,13 @@ describe.each<{ auth: string; env: Record<string, string>; headers: Record<strin
     await t.db.close();
   });
 
-  it.each(CORPUS)('$name: rejected in under 50 ms with no SQL', async (item) => {
-    await expectRefusedCheaply(t, headers, item, item.code);
-  }, 60_000);
+  it.each(CORPUS)(
+    '$name: rejected in under 50 ms with no SQL',
+    async (item) => {
+      await expectRefusedCheaply(t, headers, item, item.code);
+    },
+    60_000,
+  );
 
   it('lets a dashboard page through: 100 resources with project, tenant and the last 5 events', async () => {
     const r = await t.gql(FRONTEND_PAGE, {}, headers);
@@ -164,7 +178,11 @@ describe.each<{ auth: string; env: Record<string, string>; headers: Record<strin
   it('lets 100 ids and a 200-character search through', async () => {
     const page = await t.gql('{ resources(first: 100) { edges { node { id } } } }', {}, headers);
     const ids = page.data.resources.edges.map((e: { node: { id: string } }) => e.node.id);
-    const r = await t.gql('query($ids: [ID!]!, $s: String) { nodes(ids: $ids) { id } resources(filter: { search: $s }) { totalCount } }', { ids, s: 'd'.repeat(200) }, headers);
+    const r = await t.gql(
+      'query($ids: [ID!]!, $s: String) { nodes(ids: $ids) { id } resources(filter: { search: $s }) { totalCount } }',
+      { ids, s: 'd'.repeat(200) },
+      headers,
+    );
     expect(r.errors).toBeUndefined();
     expect(r.data.nodes).toHaveLength(100);
     expect(r.data.resources.totalCount).toBe(0);
@@ -199,9 +217,13 @@ describe('hostile-query corpus, with ADMIN_API_KEY configured and no key sent', 
   });
 
   // Nothing is parsed without a key: every document gets the same 401, whatever it holds.
-  it.each(CORPUS)('$name: refused UNAUTHENTICATED in under 50 ms with no SQL', async (item) => {
-    await expectRefusedCheaply(t, {}, item, /^UNAUTHENTICATED$/);
-  }, 60_000);
+  it.each(CORPUS)(
+    '$name: refused UNAUTHENTICATED in under 50 ms with no SQL',
+    async (item) => {
+      await expectRefusedCheaply(t, {}, item, /^UNAUTHENTICATED$/);
+    },
+    60_000,
+  );
 });
 
 describe('query limits are linear in the document size', () => {
@@ -242,7 +264,12 @@ describe('query limits are linear in the document size', () => {
 describe('the limits are settings', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp(await openEmbeddedTestDatabase(), { QUERY_MAX_COST: '50', QUERY_MAX_STRING_LENGTH: '5', QUERY_MAX_LIST_ITEMS: '2', QUERY_MAX_DEPTH: '4' });
+    t = await startTestApp(await openEmbeddedTestDatabase(), {
+      QUERY_MAX_COST: '50',
+      QUERY_MAX_STRING_LENGTH: '5',
+      QUERY_MAX_LIST_ITEMS: '2',
+      QUERY_MAX_DEPTH: '4',
+    });
   });
   afterAll(async () => {
     await t.stop();
@@ -260,7 +287,10 @@ describe('the limits are settings', () => {
   it('QUERY_MAX_STRING_LENGTH and QUERY_MAX_LIST_ITEMS', async () => {
     expect((await t.gql('{ resources(filter: { search: "abcde" }) { totalCount } }')).errors).toBeUndefined();
     const long = await t.gql('{ resources(filter: { search: "abcdef" }) { totalCount } }');
-    expect(long.errors?.[0]).toMatchObject({ message: 'resources.filter.search: at most 5 characters are allowed, got 6', extensions: { code: 'BAD_USER_INPUT' } });
+    expect(long.errors?.[0]).toMatchObject({
+      message: 'resources.filter.search: at most 5 characters are allowed, got 6',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
     const many = await t.gql('{ resources(filter: { kinds: [DROPLET, VOLUME, VPC] }) { totalCount } }');
     expect(many.errors?.[0]).toMatchObject({ message: 'resources.filter.kinds: at most 2 items are allowed, got 3', extensions: { code: 'BAD_USER_INPUT' } });
   });

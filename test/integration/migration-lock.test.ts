@@ -31,7 +31,11 @@ describe.skipIf(!ADMIN_URL)('migrations of replicas that start together', () => 
       let settled = false;
       const migrating = db.migrate().finally(() => (settled = true));
       await waiting;
-      expect(lines[0]).toMatchObject({ level: 'info', msg: 'waiting for another process (pid 4242 on replica-a) to finish applying database migrations', holder: 'pid 4242 on replica-a' });
+      expect(lines[0]).toMatchObject({
+        level: 'info',
+        msg: 'waiting for another process (pid 4242 on replica-a) to finish applying database migrations',
+        holder: 'pid 4242 on replica-a',
+      });
       expect(settled).toBe(false);
       // The holder migrates meanwhile, then lets go.
       const pool = new pg.Pool({ connectionString: url.toString() });

@@ -39,9 +39,7 @@ describe('one log line per GraphQL operation', () => {
       }
     });
     server = await startTestServer(db, { ADMIN_API_KEY: ADMIN, QUERY_MAX_COST: '50' }, { logger });
-    const made = (await (
-      await post(`mutation MakeKey { createApiKey(input: { name: "dash", role: VIEWER }) { secret apiKey { id } } }`)
-    ).json()) as any;
+    const made = (await (await post(`mutation MakeKey { createApiKey(input: { name: "dash", role: VIEWER }) { secret apiKey { id } } }`)).json()) as any;
     const row = await db.prisma.apiKey.findFirstOrThrow({ where: { name: 'dash' } });
     viewer = { secret: made.data.createApiKey.secret, id: row.id };
   });
@@ -52,7 +50,10 @@ describe('one log line per GraphQL operation', () => {
   });
 
   it('over HTTP: name, type, duration, result and the key id, under the request id the client sent (answered back)', async () => {
-    const res = await post(`query Tenants { tenants(first: 5) { edges { node { slug } } } }`, { authorization: `Bearer ${viewer.secret}`, 'x-request-id': 'trace-7f3a:01' });
+    const res = await post(`query Tenants { tenants(first: 5) { edges { node { slug } } } }`, {
+      authorization: `Bearer ${viewer.secret}`,
+      'x-request-id': 'trace-7f3a:01',
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toBe('trace-7f3a:01');
     const line = await operationLine((l) => l.requestId === 'trace-7f3a:01');
@@ -89,7 +90,12 @@ describe('one log line per GraphQL operation', () => {
   });
 
   it('over WebSocket: queries and refused subscriptions, with the key id and a request id of their own', async () => {
-    const client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${viewer.secret}` }, retryAttempts: 0 });
+    const client = createClient({
+      url: server.wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${viewer.secret}` },
+      retryAttempts: 0,
+    });
     try {
       const query = client.iterate({ query: `query OverSocket { tenants(first: 1) { totalCount } }` });
       for await (const result of query) expect(result.errors).toBeUndefined();
@@ -98,7 +104,13 @@ describe('one log line per GraphQL operation', () => {
       expect(line.requestId).toMatch(UUID);
       const refused = client.iterate({ query: `subscription Wrong { noSuchEvents { id } }` });
       await expect(refused.next()).rejects.toBeDefined();
-      expect(await operationLine((l) => l.operation === 'Wrong')).toMatchObject({ transport: 'websocket', type: 'subscription', result: 'error', errors: ['GRAPHQL_VALIDATION_FAILED'], keyId: viewer.id });
+      expect(await operationLine((l) => l.operation === 'Wrong')).toMatchObject({
+        transport: 'websocket',
+        type: 'subscription',
+        result: 'error',
+        errors: ['GRAPHQL_VALIDATION_FAILED'],
+        keyId: viewer.id,
+      });
     } finally {
       await client.dispose();
     }

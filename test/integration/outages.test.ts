@@ -15,7 +15,12 @@ const redisUrl = process.env.TEST_REDIS_URL;
 // No schedule fires during a test: runs happen when the test asks.
 const SCHEDULES = Object.fromEntries(SYNC_WORKERS.map((w) => [`SYNC_SCHEDULE_${w}`, '0 0 1 1 *']));
 
-type Server = { app: App; url: string; gql(query: string, variables?: Record<string, unknown>): Promise<any>; readyz(): Promise<{ status: number; body: any }> };
+type Server = {
+  app: App;
+  url: string;
+  gql(query: string, variables?: Record<string, unknown>): Promise<any>;
+  readyz(): Promise<{ status: number; body: any }>;
+};
 
 /** A real server on port 0 against the simulator, sync on demand only. */
 async function startServer(db: Database, sim: Simulator, env: Record<string, string> = {}): Promise<Server> {
@@ -51,7 +56,11 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
   }
 }
 
-const settle = <T>(p: Promise<T>): Promise<{ value?: T; error?: Error }> => p.then((value) => ({ value }), (error: unknown) => ({ error: error as Error }));
+const settle = <T>(p: Promise<T>): Promise<{ value?: T; error?: Error }> =>
+  p.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error: error as Error }),
+  );
 
 describe('outages', () => {
   const cleanup: (() => Promise<unknown>)[] = [];
@@ -94,11 +103,15 @@ describe('outages', () => {
       sim.script.faults.slow('/v2/domains', 4_000, 1);
       const inFlight = settle(sync.run('DOMAINS', 'MANUAL'));
       let interruptedId = '';
-      await waitFor(async () => {
-        const running = await direct.prisma.syncRun.findFirst({ where: { status: 'RUNNING' } });
-        interruptedId = running?.id ?? '';
-        return !!running;
-      }, 10_000, 'the run to start');
+      await waitFor(
+        async () => {
+          const running = await direct.prisma.syncRun.findFirst({ where: { status: 'RUNNING' } });
+          interruptedId = running?.id ?? '';
+          return !!running;
+        },
+        10_000,
+        'the run to start',
+      );
       await proxy.stop();
 
       const notReady = await server.readyz();
@@ -122,15 +135,23 @@ describe('outages', () => {
       await proxy.start();
       const back = Date.now();
       // Closed FAILED as soon as the database answers, by the process that owned it.
-      await waitFor(async () => (await direct.prisma.syncRun.findUniqueOrThrow({ where: { id: interruptedId } })).status === 'FAILED', 15_000, 'the interrupted run to be closed');
+      await waitFor(
+        async () => (await direct.prisma.syncRun.findUniqueOrThrow({ where: { id: interruptedId } })).status === 'FAILED',
+        15_000,
+        'the interrupted run to be closed',
+      );
       expect(await direct.prisma.syncRun.count({ where: { status: 'RUNNING' } })).toBe(0);
       await waitFor(async () => (await server.readyz()).status === 200, 15_000, '/readyz to answer 200');
 
       let recovered: RunOutcome | undefined;
-      await waitFor(async () => {
-        recovered = await sync.run('DOMAINS', 'MANUAL');
-        return 'run' in recovered && recovered.run.status === 'SUCCEEDED';
-      }, 30_000, 'a sync to succeed');
+      await waitFor(
+        async () => {
+          recovered = await sync.run('DOMAINS', 'MANUAL');
+          return 'run' in recovered && recovered.run.status === 'SUCCEEDED';
+        },
+        30_000,
+        'a sync to succeed',
+      );
       expect(Date.now() - back).toBeLessThan(30_000);
       // The strike is counted by the successful run only, once.
       expect((await direct.prisma.resource.findUniqueOrThrow({ where: { id: domain.id } })).missedSyncs).toBe(1);

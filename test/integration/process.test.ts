@@ -85,7 +85,11 @@ describe('the server process', () => {
       expect(code).toBe(1);
       const lines = errorLines(stderr);
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(new RegExp(`^cannot start: cannot use PostgreSQL at ${target.replace(/\./g, '\\.')}/\\S*: the server refused role "no_such_inventory_role" \\(28000: role "no_such_inventory_role" does not exist\\)`));
+      expect(lines[0]).toMatch(
+        new RegExp(
+          `^cannot start: cannot use PostgreSQL at ${target.replace(/\./g, '\\.')}/\\S*: the server refused role "no_such_inventory_role" \\(28000: role "no_such_inventory_role" does not exist\\)`,
+        ),
+      );
       expect(stderr).not.toContain('role-secret-pw');
       expect(stderr).not.toContain('P2010');
     });
@@ -131,7 +135,9 @@ describe('the server process', () => {
     expect(stopped.code).toBe(0);
     // Every line is JSON: the start, the operations and the shutdown alike.
     const lines = logLines(stopped.stderr);
-    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining([`inventory graph listening on ${url2}/graphql (GraphiQL in a browser)`, 'SIGTERM: shutting down']));
+    expect(lines.map((l) => l.msg)).toEqual(
+      expect.arrayContaining([`inventory graph listening on ${url2}/graphql (GraphiQL in a browser)`, 'SIGTERM: shutting down']),
+    );
     expect(lines.filter((l) => l.msg === 'graphql operation')).toEqual([expect.objectContaining({ level: 'info', type: 'query', result: 'ok' })]);
   });
 });

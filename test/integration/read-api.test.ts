@@ -19,7 +19,9 @@ describe.each(testDatabaseTargets())('read API on $name', (target) => {
   });
 
   it('hides stale resources by default and counts them when asked', async () => {
-    const r = await t.gql(`{ all: resources { totalCount } stale: resources(filter: { lifecycle: [STALE] }) { totalCount edges { node { lifecycle missedSyncs staleSince } } } }`);
+    const r = await t.gql(
+      `{ all: resources { totalCount } stale: resources(filter: { lifecycle: [STALE] }) { totalCount edges { node { lifecycle missedSyncs staleSince } } } }`,
+    );
     expect(r.errors).toBeUndefined();
     expect(r.data.all.totalCount).toBe(RESOURCES - RESOURCES / 50);
     expect(r.data.stale.totalCount).toBe(RESOURCES / 50);
@@ -147,10 +149,13 @@ describe.each(testDatabaseTargets())('read API on $name', (target) => {
 
   it('resolves any URN alias to the same resource', async () => {
     const ip = await t.db.prisma.resource.findFirstOrThrow({ where: { kind: 'floating_ip' } });
-    const r = await t.gql(`query($a: String!, $b: String!) { a: resourceByUrn(urn: $a) { id } b: resourceByUrn(urn: $b) { id } none: resourceByUrn(urn: "not-a-urn") { id } }`, {
-      a: `do:floatingip:${ip.providerId}`,
-      b: `do:reservedip:${ip.providerId}`,
-    });
+    const r = await t.gql(
+      `query($a: String!, $b: String!) { a: resourceByUrn(urn: $a) { id } b: resourceByUrn(urn: $b) { id } none: resourceByUrn(urn: "not-a-urn") { id } }`,
+      {
+        a: `do:floatingip:${ip.providerId}`,
+        b: `do:reservedip:${ip.providerId}`,
+      },
+    );
     expect(r.errors).toBeUndefined();
     expect(r.data.a.id).toBeTruthy();
     expect(r.data.b.id).toBe(r.data.a.id);

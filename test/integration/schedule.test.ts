@@ -46,32 +46,38 @@ describe('the schedule', () => {
     return sim;
   }
 
-  it.runIf(process.env.TEST_DATABASE_URL)('a replica starting while another runs the start-up PROJECTS waits for it before its kind workers write', async () => {
-    const sim = await simulator();
-    const first = await openPostgresTestDatabase();
-    cleanup.push(() => first.close());
-    const second = await openDatabase({ databaseUrl: first.url, dataDir: '' });
-    const env = { SYNC_SCHEDULE_INVOICES: 'off' };
-    const a = await instance(first, sim, env, false, true);
-    const b = await instance(second, sim, env, true, true);
-    cleanup.push(() => a.close(), () => b.close());
-    sim.script.faults.slow('/v2/projects', 2_000, 1);
-    await a.sync.start();
-    for (;;) {
-      if (await first.prisma.syncRun.findFirst({ where: { worker: 'PROJECTS', status: 'RUNNING' } })) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    // The second replica starts while the first one's sweep is in flight.
-    await b.sync.start();
-    await Promise.all([a.sync.startupDone(), b.sync.startupDone()]);
+  it.runIf(process.env.TEST_DATABASE_URL)(
+    'a replica starting while another runs the start-up PROJECTS waits for it before its kind workers write',
+    async () => {
+      const sim = await simulator();
+      const first = await openPostgresTestDatabase();
+      cleanup.push(() => first.close());
+      const second = await openDatabase({ databaseUrl: first.url, dataDir: '' });
+      const env = { SYNC_SCHEDULE_INVOICES: 'off' };
+      const a = await instance(first, sim, env, false, true);
+      const b = await instance(second, sim, env, true, true);
+      cleanup.push(
+        () => a.close(),
+        () => b.close(),
+      );
+      sim.script.faults.slow('/v2/projects', 2_000, 1);
+      await a.sync.start();
+      for (;;) {
+        if (await first.prisma.syncRun.findFirst({ where: { worker: 'PROJECTS', status: 'RUNNING' } })) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // The second replica starts while the first one's sweep is in flight.
+      await b.sync.start();
+      await Promise.all([a.sync.startupDone(), b.sync.startupDone()]);
 
-    const runs = await first.prisma.syncRun.findMany({ orderBy: { startedAt: 'asc' } });
-    const projects = runs.filter((r) => r.worker === 'PROJECTS');
-    expect(projects.map((r) => r.status)).toEqual(['SUCCEEDED']);
-    const kinds = runs.filter((r) => r.worker !== 'PROJECTS');
-    expect(kinds.length).toBeGreaterThan(0);
-    for (const r of kinds) expect([r.worker, r.startedAt >= projects[0]!.finishedAt!]).toEqual([r.worker, true]);
-  });
+      const runs = await first.prisma.syncRun.findMany({ orderBy: { startedAt: 'asc' } });
+      const projects = runs.filter((r) => r.worker === 'PROJECTS');
+      expect(projects.map((r) => r.status)).toEqual(['SUCCEEDED']);
+      const kinds = runs.filter((r) => r.worker !== 'PROJECTS');
+      expect(kinds.length).toBeGreaterThan(0);
+      for (const r of kinds) expect([r.worker, r.startedAt >= projects[0]!.finishedAt!]).toEqual([r.worker, true]);
+    },
+  );
 
   it.runIf(process.env.TEST_DATABASE_URL)('runs a tick once in total across two instances on one PostgreSQL database', async () => {
     const sim = await simulator();
@@ -80,7 +86,10 @@ describe('the schedule', () => {
     const second = await openDatabase({ databaseUrl: first.url, dataDir: '' });
     const a = await instance(first, sim, {}, false);
     const b = await instance(second, sim, {}, true);
-    cleanup.push(() => a.close(), () => b.close());
+    cleanup.push(
+      () => a.close(),
+      () => b.close(),
+    );
 
     // The same tick fired on both instances at once, and on the second one after the first finished.
     const tick = { at: new Date(Math.floor(Date.now() / 1000) * 1000) };
@@ -92,7 +101,10 @@ describe('the schedule', () => {
     const runsBefore = await first.prisma.syncRun.count();
     const c = await instance(first, sim, { SYNC_SCHEDULE_DOMAINS: '* * * * * *' }, false);
     const d = await instance(await openDatabase({ databaseUrl: first.url, dataDir: '' }), sim, { SYNC_SCHEDULE_DOMAINS: '* * * * * *' }, true);
-    cleanup.push(() => c.close(), () => d.close());
+    cleanup.push(
+      () => c.close(),
+      () => d.close(),
+    );
     const started = Date.now();
     await Promise.all([c.sync.start(), d.sync.start()]);
     await new Promise((r) => setTimeout(r, 4_500));

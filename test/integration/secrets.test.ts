@@ -33,7 +33,9 @@ describe('secrets', () => {
       const res = await app.fetch('/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ syncRuns(first: 20) { edges { node { worker status error } } } resources(first: 100) { edges { node { attrs } } } }' }),
+        body: JSON.stringify({
+          query: '{ syncRuns(first: 20) { edges { node { worker status error } } } resources(first: 100) { edges { node { attrs } } } }',
+        }),
       });
       const api = await res.text();
       const stored = JSON.stringify(runs) + JSON.stringify(await db.prisma.resource.findMany({ select: { attrs: true } }));

@@ -47,7 +47,7 @@ describe('simulated DO', () => {
     expect(vpc.urn).toBe(`do:vpc:${String(vpc.id)}`);
   });
 
-  it('answers 401 with DO\'s body without a bearer token', async () => {
+  it("answers 401 with DO's body without a bearer token", async () => {
     const r = await get('/v2/droplets', {});
     expect(r.status).toBe(401);
     expect(r.body).toEqual({ id: 'unauthorized', message: 'Unable to authenticate you.' });
@@ -98,7 +98,7 @@ describe('simulated DO', () => {
     expect(missing.body.request_id).toBe(missing.headers.get('x-request-id'));
   });
 
-  it('lists project resources with DO\'s URN forms; one default project; some resources in none', async () => {
+  it("lists project resources with DO's URN forms; one default project; some resources in none", async () => {
     const projects = await get('/v2/projects');
     expect((projects.body.projects as Json[]).filter((p) => p.is_default === true)).toHaveLength(1);
     const urns: string[] = [];
@@ -107,7 +107,20 @@ describe('simulated DO', () => {
       urns.push(...(r.body.resources as Json[]).map((x) => String(x.urn)));
     }
     const types = new Set(urns.map((u) => u.split(':')[1]));
-    for (const t of ['droplet', 'domain', 'volume', 'floatingip', 'reservedip', 'loadbalancer', 'dbaas', 'kubernetes', 'app', 'space', 'volumesnapshot', 'partner_attachment']) {
+    for (const t of [
+      'droplet',
+      'domain',
+      'volume',
+      'floatingip',
+      'reservedip',
+      'loadbalancer',
+      'dbaas',
+      'kubernetes',
+      'app',
+      'space',
+      'volumesnapshot',
+      'partner_attachment',
+    ]) {
       expect(types, t).toContain(t);
     }
     const def = await get('/v2/projects/default/resources?per_page=200');
@@ -129,7 +142,22 @@ describe('simulated DO', () => {
     const reasons = new Set(truth.map((t) => ('reason' in t ? t.reason : 'MATCH')));
     expect(reasons).toEqual(new Set(['MATCH', 'TAX', 'CREDIT', 'ACCOUNT_LEVEL', 'RESOURCE_DESTROYED', 'KIND_NOT_INVENTORIED']));
     const products = new Set(inv.items.map((i) => i.product));
-    for (const p of ['Droplets', 'Droplet Backups', 'Droplet Snapshots', 'Volume Snapshots', 'Volumes', 'Load Balancers', 'Kubernetes Clusters', 'Database Clusters', 'App Platform', 'Floating IPs', 'Spaces Subscription', 'Taxes', 'Credits', 'Container Registry']) {
+    for (const p of [
+      'Droplets',
+      'Droplet Backups',
+      'Droplet Snapshots',
+      'Volume Snapshots',
+      'Volumes',
+      'Load Balancers',
+      'Kubernetes Clusters',
+      'Database Clusters',
+      'App Platform',
+      'Floating IPs',
+      'Spaces Subscription',
+      'Taxes',
+      'Credits',
+      'Container Registry',
+    ]) {
       expect(products, p).toContain(p);
     }
     // A droplet line carries the droplet id and a uuid the droplet API never shows.
@@ -160,14 +188,27 @@ describe('simulated DO', () => {
     expect(r.status).toBe(200);
     expect(d.status).toBe('active');
     r = await post('/_sim/create', { kind: 'droplet', partial: { name: 'demo-new' } });
-    const created = (r.body.result as Json);
+    const created = r.body.result as Json;
     expect(created.name).toBe('demo-new');
     expect(sim.state.droplets.some((x) => x.id === created.id)).toBe(true);
     expect(sim.state.membership.has(`do:droplet:${String(created.id)}`)).toBe(true);
     r = await post('/_sim/destroy', { kind: 'droplet', providerId: created.id });
     expect(r.body.result).toBe(true);
     expect(sim.state.droplets.some((x) => x.id === created.id)).toBe(false);
-    for (const kind of ['volume', 'dns_zone', 'floating_ip', 'firewall', 'load_balancer', 'managed_db', 'k8s_cluster', 'app', 'cdn_endpoint', 'vpc', 'spaces_bucket', 'snapshot'] as const) {
+    for (const kind of [
+      'volume',
+      'dns_zone',
+      'floating_ip',
+      'firewall',
+      'load_balancer',
+      'managed_db',
+      'k8s_cluster',
+      'app',
+      'cdn_endpoint',
+      'vpc',
+      'spaces_bucket',
+      'snapshot',
+    ] as const) {
       const item = sim.script.create(kind);
       const key = kind === 'dns_zone' || kind === 'spaces_bucket' ? String(item.name) : kind === 'floating_ip' ? String(item.ip) : String(item.id);
       expect(sim.script.destroy(kind, key), kind).toBe(true);

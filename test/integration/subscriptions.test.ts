@@ -15,7 +15,12 @@ import { testDatabaseTargets } from '../helpers/db.js';
 
 const SCHEDULES = Object.fromEntries(SYNC_WORKERS.map((w) => [`SYNC_SCHEDULE_${w}`, '0 0 1 1 *']));
 
-type Server = { app: App; wsUrl: string; gql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<any>; stop(): Promise<void> };
+type Server = {
+  app: App;
+  wsUrl: string;
+  gql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<any>;
+  stop(): Promise<void>;
+};
 
 /** A real server on port 0 against the simulator, sync on demand only. */
 async function startServer(db: Database, sim: Simulator, env: Record<string, string> = {}): Promise<Server> {
@@ -31,7 +36,11 @@ async function startServer(db: Database, sim: Simulator, env: Record<string, str
     app,
     wsUrl: `${url.replace(/^http/, 'ws')}/graphql`,
     async gql(query, variables, headers = {}) {
-      const res = await app.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+      const res = await app.fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
       return res.json();
     },
     stop: () => app.stop(),
@@ -96,7 +105,10 @@ describe.each(testDatabaseTargets())('subscriptions over WebSocket on $name', (t
     return client;
   };
   const runSync = async (worker: string) => {
-    const r = await server.gql(`mutation($w: SyncWorker!) { runSync(input: { worker: $w }) { syncRun { id status created updated unchanged fetched } userErrors { code } } }`, { w: worker });
+    const r = await server.gql(
+      `mutation($w: SyncWorker!) { runSync(input: { worker: $w }) { syncRun { id status created updated unchanged fetched } userErrors { code } } }`,
+      { w: worker },
+    );
     expect(r.data.runSync.userErrors).toEqual([]);
     return r.data.runSync.syncRun;
   };
@@ -129,12 +141,20 @@ describe.each(testDatabaseTargets())('subscriptions over WebSocket on $name', (t
     const change = flip(sim.state.droplets[1]!);
     await runSync('DROPLETS');
     const [event] = await sub.until(1);
-    expect(event).toMatchObject({ type: 'STATUS_CHANGED', from: change.from, to: change.to, resource: { providerId: change.providerId, kind: 'DROPLET' }, syncRun: { worker: 'DROPLETS' } });
+    expect(event).toMatchObject({
+      type: 'STATUS_CHANGED',
+      from: change.from,
+      to: change.to,
+      resource: { providerId: change.providerId, kind: 'DROPLET' },
+      syncRun: { worker: 'DROPLETS' },
+    });
     await sub.stop();
   });
 
   it('a sync that finds no change writes and publishes no event', async () => {
-    const sub = collect(connect(), `subscription($after: Int) { resourceEvents(filter: { afterSequence: $after }) { ${EVENT} } }`, { after: await lastSequence() });
+    const sub = collect(connect(), `subscription($after: Int) { resourceEvents(filter: { afterSequence: $after }) { ${EVENT} } }`, {
+      after: await lastSequence(),
+    });
     const before = await lastSequence();
     const quiet = await runSync('DROPLETS');
     expect(quiet).toMatchObject({ status: 'SUCCEEDED', created: 0, updated: 0, unchanged: quiet.fetched });
@@ -150,7 +170,9 @@ describe.each(testDatabaseTargets())('subscriptions over WebSocket on $name', (t
 
   it('catch-up: after a disconnect, afterSequence replays exactly the missed events in order, then continues live without duplicates', async () => {
     const first = connect();
-    const before = collect(first, `subscription($after: Int) { resourceEvents(filter: { afterSequence: $after }) { ${EVENT} } }`, { after: await lastSequence() });
+    const before = collect(first, `subscription($after: Int) { resourceEvents(filter: { afterSequence: $after }) { ${EVENT} } }`, {
+      after: await lastSequence(),
+    });
     flip(sim.state.droplets[3]!);
     await runSync('DROPLETS');
     const [seen] = await before.until(1);
@@ -209,7 +231,10 @@ describe.each(testDatabaseTargets())('subscriptions over WebSocket on $name', (t
     await Promise.all([ready.stop(), live.stop()]);
 
     await db.prisma.tenant.update({ where: { id: tenant.id }, data: { slug: 'live-tenant-renamed' } });
-    const stored = await server.gql(`query($after: Int) { resourceEvents(filter: { afterSequence: $after, types: [TENANT_CHANGED] }) { edges { node { sequence to } } } }`, { after });
+    const stored = await server.gql(
+      `query($after: Int) { resourceEvents(filter: { afterSequence: $after, types: [TENANT_CHANGED] }) { edges { node { sequence to } } } }`,
+      { after },
+    );
     expect(stored.data.resourceEvents.edges.map((e: any) => e.node)).toEqual([{ sequence: after + 1, to: 'live-tenant-renamed' }]);
     const undo = await server.gql(reassign, { r: gid('Resource', droplet.id), t: null });
     expect(undo.data.reassignResourceTenant.userErrors).toEqual([]);

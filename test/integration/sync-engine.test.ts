@@ -9,11 +9,35 @@ import { startSyncHarness, type SyncHarness } from '../helpers/sync.js';
 type Json = Record<string, any>;
 
 /** One item per case made odd in a way the product cannot use: skipped and named, the rest written. */
-const ODD_ITEMS: { worker: SyncWorkerName; kind: string; list: (s: TSimAccount) => Json[]; key: (i: Json) => string; spoil: (i: Json) => void; id: (i: Json) => string | null; path: string }[] = [
+const ODD_ITEMS: {
+  worker: SyncWorkerName;
+  kind: string;
+  list: (s: TSimAccount) => Json[];
+  key: (i: Json) => string;
+  spoil: (i: Json) => void;
+  id: (i: Json) => string | null;
+  path: string;
+}[] = [
   { worker: 'VOLUMES', kind: 'volume', list: (s) => s.volumes, key: (i) => i.id, spoil: (i) => (i.name = 42), id: (i) => i.id, path: 'name' },
-  { worker: 'KUBERNETES', kind: 'k8s_cluster', list: (s) => s.kubernetes, key: (i) => i.id, spoil: (i) => (i.node_pools[0].count = 'three'), id: (i) => i.id, path: 'node_pools.0.count' },
+  {
+    worker: 'KUBERNETES',
+    kind: 'k8s_cluster',
+    list: (s) => s.kubernetes,
+    key: (i) => i.id,
+    spoil: (i) => (i.node_pools[0].count = 'three'),
+    id: (i) => i.id,
+    path: 'node_pools.0.count',
+  },
   { worker: 'DOMAINS', kind: 'dns_zone', list: (s) => s.domains, key: (i) => i.name, spoil: (i) => delete i.name, id: () => null, path: 'name' },
-  { worker: 'FLOATING_IPS', kind: 'floating_ip', list: (s) => s.reservedIps, key: (i) => i.ip, spoil: (i) => (i.droplet = { name: 'no id' }), id: (i) => i.ip, path: 'droplet.id' },
+  {
+    worker: 'FLOATING_IPS',
+    kind: 'floating_ip',
+    list: (s) => s.reservedIps,
+    key: (i) => i.ip,
+    spoil: (i) => (i.droplet = { name: 'no id' }),
+    id: (i) => i.ip,
+    path: 'droplet.id',
+  },
 ];
 
 describe.each(testDatabaseTargets())('sync engine on $name', (target) => {
@@ -64,7 +88,9 @@ describe.each(testDatabaseTargets())('sync engine on $name', (target) => {
     const second = await h.run('DOMAINS');
     expect(second.updated).toBe(0);
     expect((await h.db.prisma.resource.findUniqueOrThrow({ where: { id: stored.id } })).lastSeenAt).toEqual(stored.lastSeenAt);
-    const r = await h.gql(`{ resources(filter: { kinds: [DNS_ZONE] }, first: 1, orderBy: { field: NAME, direction: ASC }) { edges { node { name lastSeenAt } } } }`);
+    const r = await h.gql(
+      `{ resources(filter: { kinds: [DNS_ZONE] }, first: 1, orderBy: { field: NAME, direction: ASC }) { edges { node { name lastSeenAt } } } }`,
+    );
     const seen = new Date(r.data.resources.edges[0].node.lastSeenAt);
     expect(seen.getTime()).toBe(second.startedAt.getTime());
   });
@@ -85,7 +111,8 @@ describe.each(testDatabaseTargets())('sync engine on $name', (target) => {
     const volume = h.sim.state.volumes[0]!;
     h.sim.script.destroy('volume', volume.id as string);
     const row = () => h.db.prisma.resource.findFirstOrThrow({ where: { kind: 'volume', providerId: volume.id as string } });
-    const types = async () => (await h.db.prisma.resourceEvent.findMany({ where: { resourceId: (await row()).id }, orderBy: { sequence: 'asc' } })).map((e) => e.type);
+    const types = async () =>
+      (await h.db.prisma.resourceEvent.findMany({ where: { resourceId: (await row()).id }, orderBy: { sequence: 'asc' } })).map((e) => e.type);
 
     expect((await h.run('VOLUMES')).markedMissing).toBe(1);
     expect(await row()).toMatchObject({ lifecycle: 'MISSING', missedSyncs: 1, staleSince: null });
@@ -125,7 +152,9 @@ describe.each(testDatabaseTargets())('sync engine on $name', (target) => {
       expect([worker, run.status, run.complete, run.skippedItems, run.error]).toEqual([worker, 'SUCCEEDED', true, [], null]);
       expect(await count({ kind })).toBe(expected);
     }
-    expect(await h.db.prisma.resource.findFirstOrThrow({ where: { kind: 'floating_ip', providerId: s.reservedIps[0]!.ip as string } })).toMatchObject({ status: 'unassigned' });
+    expect(await h.db.prisma.resource.findFirstOrThrow({ where: { kind: 'floating_ip', providerId: s.reservedIps[0]!.ip as string } })).toMatchObject({
+      status: 'unassigned',
+    });
   });
 
   it.each(ODD_ITEMS)('skips one odd $kind item ($path), writes the others, ends SUCCEEDED incomplete and counts no strike', async (c) => {
@@ -156,7 +185,10 @@ describe.each(testDatabaseTargets())('sync engine on $name', (target) => {
       expect(run).toMatchObject({ status: 'SUCCEEDED', complete: false, error: null, markedMissing: 0 });
       expect(run.skippedItems).toEqual([{ providerId: 'not-a-urn', path: 'urn', message: expect.any(String) }]);
       expect(await h.db.prisma.projectMembership.count({ where: { urn: `do:space:${bucket}` } })).toBe(1);
-      expect(await h.db.prisma.resource.findFirstOrThrow({ where: { kind: 'spaces_bucket', providerId: bucket } })).toMatchObject({ lifecycle: 'ACTIVE', missedSyncs: 0 });
+      expect(await h.db.prisma.resource.findFirstOrThrow({ where: { kind: 'spaces_bucket', providerId: bucket } })).toMatchObject({
+        lifecycle: 'ACTIVE',
+        missedSyncs: 0,
+      });
     } finally {
       s.membership.delete('not-a-urn');
     }
@@ -207,16 +239,36 @@ describe.each(testDatabaseTargets())('the first start on $name', (target) => {
     const sim = createSimulator({ seed: 11 });
     await sim.start();
     const db = await target.open();
-    const t = await startTestApp(db, { DIGITALOCEAN_TOKEN: 'test-token', SYNC_SCHEDULE_INVOICES: 'off' }, {
-      sync: { runOnStart: true },
-      doClient: { baseUrl: sim.url, token: 'test-token', limits: { pathLimits: [] } },
-    });
+    const t = await startTestApp(
+      db,
+      { DIGITALOCEAN_TOKEN: 'test-token', SYNC_SCHEDULE_INVOICES: 'off' },
+      {
+        sync: { runOnStart: true },
+        doClient: { baseUrl: sim.url, token: 'test-token', limits: { pathLimits: [] } },
+      },
+    );
     try {
       await t.app.services().sync!.startupDone();
       const runs = await db.prisma.syncRun.findMany({ where: { trigger: 'STARTUP' } });
       expect(runs.map((r) => [r.worker, r.status]).sort()).toEqual(
-        ['PROJECTS', 'DROPLETS', 'BACKUPS', 'SNAPSHOTS', 'VOLUMES', 'DOMAINS', 'FLOATING_IPS', 'FIREWALLS', 'LOAD_BALANCERS', 'DATABASES', 'KUBERNETES', 'APPS', 'CDN_ENDPOINTS', 'VPCS']
-          .map((w) => [w, 'SUCCEEDED']).sort(),
+        [
+          'PROJECTS',
+          'DROPLETS',
+          'BACKUPS',
+          'SNAPSHOTS',
+          'VOLUMES',
+          'DOMAINS',
+          'FLOATING_IPS',
+          'FIREWALLS',
+          'LOAD_BALANCERS',
+          'DATABASES',
+          'KUBERNETES',
+          'APPS',
+          'CDN_ENDPOINTS',
+          'VPCS',
+        ]
+          .map((w) => [w, 'SUCCEEDED'])
+          .sort(),
       );
       const byType = await db.prisma.resourceEvent.groupBy({ by: ['type'], _count: true });
       expect(Object.fromEntries(byType.map((g) => [g.type, g._count]))).toEqual({ CREATED: await db.prisma.resource.count() });

@@ -8,9 +8,7 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 const gid = (type: string, id: string | number) => Buffer.from(`${type}:${id}`).toString('base64');
 
 /** Every worker on a yearly schedule (never during a test), KUBERNETES disabled. */
-const SCHEDULES = Object.fromEntries(
-  SYNC_WORKERS.map((w) => [`SYNC_SCHEDULE_${w}`, w === 'KUBERNETES' ? 'disabled' : '0 0 1 1 *']),
-);
+const SCHEDULES = Object.fromEntries(SYNC_WORKERS.map((w) => [`SYNC_SCHEDULE_${w}`, w === 'KUBERNETES' ? 'disabled' : '0 0 1 1 *']));
 
 const RUN_SYNC = `mutation($worker: SyncWorker!) { runSync(input: { worker: $worker }) {
   syncRun { id worker status trigger fetched created updated unchanged finishedAt error }
@@ -73,7 +71,9 @@ describe.each(testDatabaseTargets())('sync and attribution over GraphQL on $name
     expect(r.errors).toBeUndefined();
     const events = r.data.resourceEvents.edges.map((e: any) => e.node);
     expect(r.data.resourceEvents.totalCount).toBe(sim.state.droplets.length + sim.state.gpuDroplets.length);
-    expect(events.every((e: any) => e.type === 'CREATED' && e.kind === 'DROPLET' && e.resource.kind === 'DROPLET' && e.syncRun.worker === 'DROPLETS')).toBe(true);
+    expect(events.every((e: any) => e.type === 'CREATED' && e.kind === 'DROPLET' && e.resource.kind === 'DROPLET' && e.syncRun.worker === 'DROPLETS')).toBe(
+      true,
+    );
     const sequences = events.map((e: any) => e.sequence);
     expect([...sequences].sort((a, b) => a - b)).toEqual(sequences);
 
@@ -117,7 +117,9 @@ describe.each(testDatabaseTargets())('sync and attribution over GraphQL on $name
     const [a, b] = (await Promise.all(
       ['team-a', 'team-b'].map(async (slug) => {
         const r = await t.gql(`mutation($s: String!) { createTenant(input: { slug: $s, name: $s }) { tenant { id } userErrors { code } } }`, { s: slug });
-        return Buffer.from(r.data.createTenant.tenant.id as string, 'base64').toString().split(':')[1]!;
+        return Buffer.from(r.data.createTenant.tenant.id as string, 'base64')
+          .toString()
+          .split(':')[1]!;
       }),
     )) as [string, string];
     const project = gid('Project', droplet.projectId!);
@@ -134,7 +136,11 @@ describe.each(testDatabaseTargets())('sync and attribution over GraphQL on $name
 
     await runSync('PROJECTS');
     await runSync('DROPLETS');
-    expect(await t.db.prisma.resource.findUniqueOrThrow({ where: { id: droplet.id } })).toMatchObject({ tenantId: b, tenantSource: 'MANUAL', tenantReason: 'billed to B' });
+    expect(await t.db.prisma.resource.findUniqueOrThrow({ where: { id: droplet.id } })).toMatchObject({
+      tenantId: b,
+      tenantSource: 'MANUAL',
+      tenantReason: 'billed to B',
+    });
 
     const removed = await t.gql(REASSIGN, { r: gid('Resource', droplet.id), t: null, why: 'back to the project' });
     expect(removed.data.reassignResourceTenant).toEqual({
@@ -192,7 +198,9 @@ describe.each(testDatabaseTargets())('sync and attribution over GraphQL on $name
     Object.assign(odd, { name: 42 });
     sim.script.destroy('volume', gone.id as string);
     try {
-      const r = await t.gql(`mutation { runSync(input: { worker: VOLUMES }) { syncRun { status complete markedMissing skippedItems { providerId path message } } userErrors { code } } }`);
+      const r = await t.gql(
+        `mutation { runSync(input: { worker: VOLUMES }) { syncRun { status complete markedMissing skippedItems { providerId path message } } userErrors { code } } }`,
+      );
       expect(r.errors).toBeUndefined();
       expect(r.data.runSync.syncRun).toEqual({
         status: 'SUCCEEDED',
@@ -229,10 +237,19 @@ describe.each(testDatabaseTargets())('sync and attribution over GraphQL on $name
     { word: 'disabled', outcome: 'DISABLED', enabled: false, placeholders: true },
   ])('SYNC_SCHEDULE_DROPLETS=$word: runSync answers $outcome, and the sweep makes placeholder droplets: $placeholders', async (c) => {
     const db = await target.open();
-    const app = await startTestApp(db, { ...SCHEDULES, SYNC_SCHEDULE_DROPLETS: c.word }, { sync: { runOnStart: false }, doClient: { baseUrl: sim.url, token: 'x' } });
+    const app = await startTestApp(
+      db,
+      { ...SCHEDULES, SYNC_SCHEDULE_DROPLETS: c.word },
+      { sync: { runOnStart: false }, doClient: { baseUrl: sim.url, token: 'x' } },
+    );
     try {
       const status = await app.gql(`{ syncStatus { worker schedule enabled nextRunAt } }`);
-      expect(status.data.syncStatus.find((s: any) => s.worker === 'DROPLETS')).toEqual({ worker: 'DROPLETS', schedule: c.word, enabled: c.enabled, nextRunAt: null });
+      expect(status.data.syncStatus.find((s: any) => s.worker === 'DROPLETS')).toEqual({
+        worker: 'DROPLETS',
+        schedule: c.word,
+        enabled: c.enabled,
+        nextRunAt: null,
+      });
       const projects = await app.gql(RUN_SYNC, { worker: 'PROJECTS' });
       expect(projects.data.runSync.syncRun.status).toBe('SUCCEEDED');
       const placeholders = await db.prisma.resource.count({ where: { kind: 'droplet', placeholder: true } });
@@ -240,7 +257,9 @@ describe.each(testDatabaseTargets())('sync and attribution over GraphQL on $name
       const droplets = await app.gql(RUN_SYNC, { worker: 'DROPLETS' });
       expect(droplets.data.runSync.syncRun?.status ?? droplets.data.runSync.userErrors[0].code).toBe(c.outcome);
       if (c.outcome === 'SUCCEEDED') {
-        expect(await db.prisma.resource.count({ where: { kind: 'droplet', placeholder: false } })).toBe(sim.state.droplets.length + sim.state.gpuDroplets.length);
+        expect(await db.prisma.resource.count({ where: { kind: 'droplet', placeholder: false } })).toBe(
+          sim.state.droplets.length + sim.state.gpuDroplets.length,
+        );
       }
     } finally {
       await app.stop();

@@ -20,7 +20,9 @@ const RESOURCE = `id name urn
 
 /** Every relation, lookup and count a frontend could walk, as alpha's key sees them. */
 function corpus(f: Awaited<ReturnType<typeof seedTwoTenants>>): Record<string, string> {
-  const allIds = Object.values(f.forbidden).map((markers) => markers.find((m) => /^[A-Za-z0-9+/]+=*$/.test(m) && m.length > 20)).filter(Boolean);
+  const allIds = Object.values(f.forbidden)
+    .map((markers) => markers.find((m) => /^[A-Za-z0-9+/]+=*$/.test(m) && m.length > 20))
+    .filter(Boolean);
   return {
     resources: `{ resources(first: 100, filter: { lifecycle: [ACTIVE, MISSING, STALE] }) { totalCount edges { node { ${RESOURCE} } } } }`,
     projects: `{ projects { totalCount edges { node { id name providerId tenant { slug name } resources { totalCount edges { node { name } } } } } } }`,
@@ -45,7 +47,11 @@ describe.each(testDatabaseTargets())('tenant-scoped keys on $name', (target) => 
   const clients: Client[] = [];
 
   const gql = async (query: string, variables: Record<string, unknown> = {}, headers = asAlpha): Promise<any> => {
-    const res = await app.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+    const res = await app.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
     return res.json();
   };
 
@@ -92,11 +98,14 @@ describe.each(testDatabaseTargets())('tenant-scoped keys on $name', (target) => 
     expect(r.data.resourceEvents.totalCount).toBe(4);
   });
 
-  it('a resource of the key in another tenant\'s project shows no project; a project shows only its own tenant', async () => {
-    const r = await gql(`query($a2: ID!, $pA: ID!) {
+  it("a resource of the key in another tenant's project shows no project; a project shows only its own tenant", async () => {
+    const r = await gql(
+      `query($a2: ID!, $pA: ID!) {
       a2: node(id: $a2) { ... on Resource { name project { name } tenant { slug } } }
       pA: node(id: $pA) { ... on Project { name tenant { slug } } }
-    }`, { a2: f.globalId('Resource', f.resources.a2.id), pA: f.globalId('Project', f.projects.pA.id) });
+    }`,
+      { a2: f.globalId('Resource', f.resources.a2.id), pA: f.globalId('Project', f.projects.pA.id) },
+    );
     expect(r.errors).toBeUndefined();
     expect(r.data.a2).toEqual({ name: 'alpha-manual-in-bravo-project', project: null, tenant: { slug: 'alpha' } });
     expect(r.data.pA).toEqual({ name: 'Alpha Web', tenant: { slug: 'alpha' } });
@@ -111,7 +120,10 @@ describe.each(testDatabaseTargets())('tenant-scoped keys on $name', (target) => 
       const r = await gql(`query($id: ID!) { node(id: $id) { id } }`, { id: missing }, headers);
       expect(r).toEqual({ data: { node: null } });
     }
-    const scoped = await gql(`query($t: ID!, $r: ID!) { t: node(id: $t) { id ... on Tenant { slug } } r: node(id: $r) { id } }`, { t: otherTenant, r: otherResource });
+    const scoped = await gql(`query($t: ID!, $r: ID!) { t: node(id: $t) { id ... on Tenant { slug } } r: node(id: $r) { id } }`, {
+      t: otherTenant,
+      r: otherResource,
+    });
     expect(scoped).toEqual({ data: { t: null, r: null } });
     const admin = await gql(`query($t: ID!) { t: node(id: $t) { ... on Tenant { slug } } }`, { t: otherTenant }, asAdmin);
     expect(admin.data.t).toEqual({ slug: 'bravo' });
@@ -124,13 +136,11 @@ describe.each(testDatabaseTargets())('tenant-scoped keys on $name', (target) => 
     expect(list.errors[0].extensions.code).toBe('INVALID_ID');
   });
 
-  it('events: only those of the key\'s tenant while the resource is still there; other tenants\' names in from/to are hidden', async () => {
+  it("events: only those of the key's tenant while the resource is still there; other tenants' names in from/to are hidden", async () => {
     const r = await gql(`{ resourceEvents(first: 100) { edges { node { sequence type from to resource { name } } } } }`);
     expect(r.errors).toBeUndefined();
     const seen = r.data.resourceEvents.edges.map((e: any) => e.node);
-    expect(seen.map((e: any) => e.sequence)).toEqual(
-      [f.events.a1Created, f.events.a2Created, f.events.cameIn, f.events.cameProject].map((e) => e.sequence),
-    );
+    expect(seen.map((e: any) => e.sequence)).toEqual([f.events.a1Created, f.events.a2Created, f.events.cameIn, f.events.cameProject].map((e) => e.sequence));
     const cameIn = seen.find((e: any) => e.sequence === f.events.cameIn.sequence);
     expect(cameIn).toMatchObject({ type: 'TENANT_CHANGED', from: null, to: 'alpha', resource: { name: 'came-from-bravo' } });
     const cameProject = seen.find((e: any) => e.sequence === f.events.cameProject.sequence);
@@ -145,10 +155,14 @@ describe.each(testDatabaseTargets())('tenant-scoped keys on $name', (target) => 
     const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: asAlpha });
     clients.push(client);
     const received: any[] = [];
-    const iterator = client.iterate({ query: `subscription { resourceEvents(filter: { afterSequence: 0 }) { sequence type from resource { name tenant { slug } } } }` });
+    const iterator = client.iterate({
+      query: `subscription { resourceEvents(filter: { afterSequence: 0 }) { sequence type from resource { name tenant { slug } } } }`,
+    });
     const accountId = app.services().accountId;
     const publishNew = async (resourceId: string, tenantId: string) => {
-      const row = await db.prisma.resourceEvent.create({ data: { accountId, resourceId, type: 'STATUS_CHANGED', kind: 'droplet', tenantId, from: 'active', to: 'off' } });
+      const row = await db.prisma.resourceEvent.create({
+        data: { accountId, resourceId, type: 'STATUS_CHANGED', kind: 'droplet', tenantId, from: 'active', to: 'off' },
+      });
       const message: ResourceEventMessage = { ...row, at: row.at.toISOString(), type: row.type, kind: row.kind };
       await app.services().pubsub.publish('resourceEvent', message);
       return row;
@@ -184,7 +198,10 @@ describe.each(testDatabaseTargets())('tenant-scoped keys on $name', (target) => 
     const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: asAlpha });
     clients.push(client);
     const sub = client.iterate({ query: `subscription { syncRunUpdated { id error } }` });
-    const first = await sub.next().then((r) => r.value, (error: unknown) => error);
+    const first = await sub.next().then(
+      (r) => r.value,
+      (error: unknown) => error,
+    );
     expect(JSON.stringify(first)).toContain('FORBIDDEN');
     await sub.return?.();
 

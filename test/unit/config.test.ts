@@ -99,7 +99,15 @@ describe('loadConfig', () => {
       QUERY_MAX_LIST_ITEMS: '10',
       DATABASE_STATEMENT_TIMEOUT_MS: '0',
     });
-    expect(set.ok && set.config.queryLimits).toEqual({ maxDepth: 8, maxAliases: 5, maxTokens: 900, maxDirectives: 3, maxCost: 1000, maxStringLength: 64, maxListItems: 10 });
+    expect(set.ok && set.config.queryLimits).toEqual({
+      maxDepth: 8,
+      maxAliases: 5,
+      maxTokens: 900,
+      maxDirectives: 3,
+      maxCost: 1000,
+      maxStringLength: 64,
+      maxListItems: 10,
+    });
     expect(set.ok && set.config.statementTimeoutMs).toBe(0);
     const bad = loadConfig({ QUERY_MAX_COST: 'lots', QUERY_MAX_DEPTH: '0', DATABASE_STATEMENT_TIMEOUT_MS: '-1' });
     expect(bad.ok).toBe(false);
@@ -112,7 +120,12 @@ describe('loadConfig: browser and WebSocket safety settings', () => {
   it('defaults: no cross-origin access, 1 MiB messages, 10 s to authenticate, 100 subscriptions per socket, 1,000 sockets per key', () => {
     const r = loadConfig({});
     expect(r.ok && r.config.corsOrigins).toEqual([]);
-    expect(r.ok && r.config.ws).toEqual({ maxPayloadBytes: 1_048_576, connectionInitTimeoutMs: 10_000, maxSubscriptionsPerSocket: 100, maxSocketsPerKey: 1_000 });
+    expect(r.ok && r.config.ws).toEqual({
+      maxPayloadBytes: 1_048_576,
+      connectionInitTimeoutMs: 10_000,
+      maxSubscriptionsPerSocket: 100,
+      maxSocketsPerKey: 1_000,
+    });
   });
 
   it('reads CORS_ORIGINS as a comma-separated list of origins and the WebSocket limits as whole numbers', () => {
@@ -293,8 +306,18 @@ describe('loadConfig: DigitalOcean accounts', () => {
       { DIGITALOCEAN_ACCOUNTS: TOKEN_A },
       { DIGITALOCEAN_ACCOUNTS: `"${TOKEN_A}"` },
       { DIGITALOCEAN_ACCOUNTS: `[{"slug":"a","name":"A","token":"${TOKEN_A}" "x"}]` },
-      { DIGITALOCEAN_ACCOUNTS: JSON.stringify([{ slug: 'a', name: 'A', token: spaced }, { slug: 'b', name: 'B', token: [TOKEN_A] }]) },
-      { DIGITALOCEAN_ACCOUNTS: JSON.stringify([{ slug: 'a', name: 'A', token: TOKEN_A }, { slug: 'b', name: 'B', token: TOKEN_A }]) },
+      {
+        DIGITALOCEAN_ACCOUNTS: JSON.stringify([
+          { slug: 'a', name: 'A', token: spaced },
+          { slug: 'b', name: 'B', token: [TOKEN_A] },
+        ]),
+      },
+      {
+        DIGITALOCEAN_ACCOUNTS: JSON.stringify([
+          { slug: 'a', name: 'A', token: TOKEN_A },
+          { slug: 'b', name: 'B', token: TOKEN_A },
+        ]),
+      },
       { DIGITALOCEAN_ACCOUNTS: JSON.stringify([{ slug: 'a', name: 'A', token: TOKEN_A }]), DIGITALOCEAN_TOKEN: TOKEN_B },
       { DIGITALOCEAN_ACCOUNTS: JSON.stringify([{ slug: 'a', name: 'A', token: TOKEN_A, apiUrl: TOKEN_B }]) },
     ];

@@ -9,11 +9,9 @@ import { ZDoDroplet, ZDoImage, ZDoSnapshot, ZDoVolume } from '../../src/digitalo
 import { ZDoLinks } from '../../src/digitalocean/schemas/common.js';
 import { ZDoProject, ZDoProjectResource } from '../../src/digitalocean/schemas/projects.js';
 
-const FIXTURES = [
-  process.env.DO_FIXTURES_DIR,
-  join(PROJECT_ROOT, 'test/fixtures/do-api'),
-  join(PROJECT_ROOT, '../shared/do-api/fixtures'),
-].find((d): d is string => !!d && existsSync(d));
+const FIXTURES = [process.env.DO_FIXTURES_DIR, join(PROJECT_ROOT, 'test/fixtures/do-api'), join(PROJECT_ROOT, '../shared/do-api/fixtures')].find(
+  (d): d is string => !!d && existsSync(d),
+);
 
 /** Every inventory/project fixture: its envelope and the schema of one item. */
 const TABLE: Record<string, { envelope: string; item: z.ZodType<unknown>; single?: boolean }> = {
@@ -109,32 +107,52 @@ describe.skipIf(!FIXTURES)('DO schemas against the real-shaped fixtures', () => 
 
   /** Shapes DigitalOcean's OpenAPI schemas allow: each is accepted as it is. */
   const ALLOWED: [string, z.ZodType<unknown>, () => Json][] = [
-    ['a Kubernetes node still provisioning (droplet_id "")', ZDoKubernetesCluster, () => {
-      const c = firstOf('kubernetes_clusters_list.json', 'kubernetes_clusters');
-      c.node_pools[0].nodes[0].droplet_id = '';
-      return c;
-    }],
-    ['an image without type', ZDoImage, () => {
-      const i = firstOf('images_list.json', 'images');
-      delete i.type;
-      return i;
-    }],
-    ['a reserved IP without the droplet key', ZDoReservedIp, () => {
-      const i = firstOf('reserved_ips_list.json', 'reserved_ips');
-      delete i.droplet;
-      return i;
-    }],
-    ['a floating IP without the droplet key', ZDoFloatingIp, () => {
-      const i = firstOf('floating_ips_list.json', 'floating_ips');
-      delete i.droplet;
-      return i;
-    }],
-    ['a CDN endpoint without ttl and created_at', ZDoCdnEndpoint, () => {
-      const e = firstOf('cdn_endpoints_list.json', 'endpoints');
-      delete e.ttl;
-      delete e.created_at;
-      return e;
-    }],
+    [
+      'a Kubernetes node still provisioning (droplet_id "")',
+      ZDoKubernetesCluster,
+      () => {
+        const c = firstOf('kubernetes_clusters_list.json', 'kubernetes_clusters');
+        c.node_pools[0].nodes[0].droplet_id = '';
+        return c;
+      },
+    ],
+    [
+      'an image without type',
+      ZDoImage,
+      () => {
+        const i = firstOf('images_list.json', 'images');
+        delete i.type;
+        return i;
+      },
+    ],
+    [
+      'a reserved IP without the droplet key',
+      ZDoReservedIp,
+      () => {
+        const i = firstOf('reserved_ips_list.json', 'reserved_ips');
+        delete i.droplet;
+        return i;
+      },
+    ],
+    [
+      'a floating IP without the droplet key',
+      ZDoFloatingIp,
+      () => {
+        const i = firstOf('floating_ips_list.json', 'floating_ips');
+        delete i.droplet;
+        return i;
+      },
+    ],
+    [
+      'a CDN endpoint without ttl and created_at',
+      ZDoCdnEndpoint,
+      () => {
+        const e = firstOf('cdn_endpoints_list.json', 'endpoints');
+        delete e.ttl;
+        delete e.created_at;
+        return e;
+      },
+    ],
   ];
 
   it.each(ALLOWED)('accepts %s', (_name, schema, item) => {
@@ -145,22 +163,42 @@ describe.skipIf(!FIXTURES)('DO schemas against the real-shaped fixtures', () => 
   /** Fields the product cannot do without still fail the item, at this path (the listing then skips it). */
   const NEEDED: [string, z.ZodType<unknown>, () => Json, string][] = [
     ['a droplet whose name is not a string', ZDoDroplet, () => ({ ...firstOf('droplets_list.json', 'droplets'), name: 7 }), 'name'],
-    ['a volume without id', ZDoVolume, () => {
-      const v = firstOf('volumes_list.json', 'volumes');
-      delete v.id;
-      return v;
-    }, 'id'],
-    ['a node pool whose count is not a number', ZDoKubernetesCluster, () => {
-      const c = firstOf('kubernetes_clusters_list.json', 'kubernetes_clusters');
-      c.node_pools[0].count = 'three';
-      return c;
-    }, 'node_pools.0.count'],
-    ['a snapshot without the resource it was taken of', ZDoSnapshot, () => {
-      const s = firstOf('snapshots_list.json', 'snapshots');
-      delete s.resource_id;
-      return s;
-    }, 'resource_id'],
-    ['a reserved IP assigned to a droplet without id', ZDoReservedIp, () => ({ ...firstOf('reserved_ips_list.json', 'reserved_ips'), droplet: { name: 'x' } }), 'droplet.id'],
+    [
+      'a volume without id',
+      ZDoVolume,
+      () => {
+        const v = firstOf('volumes_list.json', 'volumes');
+        delete v.id;
+        return v;
+      },
+      'id',
+    ],
+    [
+      'a node pool whose count is not a number',
+      ZDoKubernetesCluster,
+      () => {
+        const c = firstOf('kubernetes_clusters_list.json', 'kubernetes_clusters');
+        c.node_pools[0].count = 'three';
+        return c;
+      },
+      'node_pools.0.count',
+    ],
+    [
+      'a snapshot without the resource it was taken of',
+      ZDoSnapshot,
+      () => {
+        const s = firstOf('snapshots_list.json', 'snapshots');
+        delete s.resource_id;
+        return s;
+      },
+      'resource_id',
+    ],
+    [
+      'a reserved IP assigned to a droplet without id',
+      ZDoReservedIp,
+      () => ({ ...firstOf('reserved_ips_list.json', 'reserved_ips'), droplet: { name: 'x' } }),
+      'droplet.id',
+    ],
   ];
 
   it.each(NEEDED)('rejects %s, naming the field', (_name, schema, item, path) => {

@@ -10,7 +10,7 @@ const MISSING_PARTS = new Set(['TYPE_REMOVED', 'FIELD_REMOVED', 'ARG_REMOVED', '
 describe('the printed schema', () => {
   it('is committed and up to date (run npm run schema:print after changing the API)', async () => {
     const committed = await readFile(join(PROJECT_ROOT, 'src/schema/schema.graphql'), 'utf8');
-    expect(committed).toBe(printSchema(schema) + '\n');
+    expect(committed).toBe(`${printSchema(schema)}\n`);
   });
 
   it('breaks nothing of the API contract that it already implements', async () => {

@@ -10,16 +10,12 @@ import { parseInvoiceTimestamp } from '../../domain/timestamp.js';
 import { ZDoId, ZDoLinks, ZDoMeta } from './common.js';
 
 /** A money string as DO sends it (`"12.34"`, `"-21.04"`); checked exactly, kept as text. */
-export const ZDoMoney = z
-  .string()
-  .refine((s) => tryParseMoney(s) !== null, { message: 'not a decimal money amount' });
+export const ZDoMoney = z.string().refine((s) => tryParseMoney(s) !== null, { message: 'not a decimal money amount' });
 
 /** An invoice's id or a line's resource id: DO may send it blank (`""`), which stays `""`. */
 const ZDoIdOrBlank = z.union([ZDoId, z.literal('')]);
 
-const ZDoTimestamp = z
-  .string()
-  .refine((s) => s.trim() === '' || parseInvoiceTimestamp(s) !== null, { message: 'not a timestamp' });
+const ZDoTimestamp = z.string().refine((s) => s.trim() === '' || parseInvoiceTimestamp(s) !== null, { message: 'not a timestamp' });
 
 /** A billing period, `YYYY-MM`. */
 export const ZDoInvoicePeriod = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM');

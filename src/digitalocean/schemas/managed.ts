@@ -22,8 +22,14 @@ export const ZDoDatabase = z
     storage_size_mib: ZNumber,
   })
   .transform(
-    ({ connection: _connection, private_connection: _private, standby_connection: _standby, standby_private_connection: _standbyPrivate, users: _users, ...safe }) =>
-      safe,
+    ({
+      connection: _connection,
+      private_connection: _private,
+      standby_connection: _standby,
+      standby_private_connection: _standbyPrivate,
+      users: _users,
+      ...safe
+    }) => safe,
   );
 export type TDoDatabase = z.infer<typeof ZDoDatabase>;
 

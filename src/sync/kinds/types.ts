@@ -25,6 +25,7 @@ export type KindLookup = {
  * One resource kind, as data. The runner owns pagination, validation, batching, stale
  * marking and events; a kind only says where its items are and how they map to a row.
  */
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds specs of every item type; each spec is checked against its own schema.
 export type KindSpec<T = any> = {
   kind: ResourceKind;
   worker: SyncWorkerName;

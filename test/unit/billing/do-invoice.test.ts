@@ -2,12 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { lineFromApiItem, linesFromApiItems } from '../../../src/billing/do-invoice.js';
 import { ZDoInvoiceItem, ZDoInvoiceItemsPage, ZDoInvoiceList, ZDoInvoiceSummary } from '../../../src/digitalocean/schemas/invoices.js';
 import { InvoiceInputException } from '../../../src/billing/types.js';
-import {
-  fixtureJson,
-  INVOICE_ITEM_FIXTURES,
-  INVOICE_LIST_FIXTURES,
-  INVOICE_SUMMARY_FIXTURES,
-} from './fixtures.js';
+import { fixtureJson, INVOICE_ITEM_FIXTURES, INVOICE_LIST_FIXTURES, INVOICE_SUMMARY_FIXTURES } from './fixtures.js';
 
 describe('DO invoice schemas', () => {
   it.each(INVOICE_LIST_FIXTURES)('ZDoInvoiceList accepts %s (with or without invoice_id, preview, links, meta)', (name) => {
@@ -40,7 +35,7 @@ describe('DO invoice schemas', () => {
   it('ZDoInvoiceItem lets unknown fields through and accepts absent optional keys and a numeric id', () => {
     const parsed = ZDoInvoiceItem.parse({ product: 'Droplets', description: 'a', amount: '1.00', resource_id: 42, sku: 'X' });
     expect(parsed.resource_id).toBe('42');
-    expect((parsed as Record<string, unknown>)['sku']).toBe('X');
+    expect((parsed as Record<string, unknown>).sku).toBe('X');
   });
 });
 

@@ -48,7 +48,11 @@ describe('line keys', () => {
   it('do not change when a line is added elsewhere or lines are reordered', () => {
     const other = { ...base, description: 'db (s-2vcpu-4gb)', resourceProviderId: '2' };
     const first = assignLineKeys([base, other]);
-    const second = assignLineKeys([{ ...other, position: 0 }, { ...base, description: 'new', position: 1 }, { ...base, position: 2 }]);
+    const second = assignLineKeys([
+      { ...other, position: 0 },
+      { ...base, description: 'new', position: 1 },
+      { ...base, position: 2 },
+    ]);
     expect(second[2]!.lineKey).toBe(first[0]!.lineKey);
     expect(second[0]!.lineKey).toBe(first[1]!.lineKey);
   });
