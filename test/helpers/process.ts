@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/paths.js';
 
 export type ServerProcess = {
@@ -11,11 +11,24 @@ export type ServerProcess = {
   stderr(): string;
 };
 
-/** Runs `src/main.ts` as a separate process, as `npm start` does, with the given environment. */
-export function spawnServer(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src/main.ts')], {
-    cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env },
+/** The command `npm start` runs: the server in the process that receives its signals. */
+const START_COMMAND = [process.execPath, '--import', 'tsx', join(PROJECT_ROOT, 'src/main.ts')];
+
+/**
+ * Runs the server as a separate process with the given environment: `src/main.ts` as `npm start`
+ * does, or `command` (e.g. `npm start` itself) in `cwd`. The Node running the tests comes first
+ * on PATH, so `npm` and scripts run on it too.
+ */
+export function spawnServer(env: Record<string, string>, command = START_COMMAND, cwd = PROJECT_ROOT): ServerProcess {
+  const [file, ...args] = command;
+  const child = spawn(file!, args, {
+    cwd,
+    env: {
+      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+      HOME: process.env.HOME ?? '/tmp',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
