@@ -1,6 +1,7 @@
 // Words the schema's descriptions share: page sizes and the request limits, each with its
 // default and the setting that changes it, so the descriptions cannot drift from the code.
 import { DEFAULT_QUERY_LIMITS } from '../config.js';
+import { DEFAULT_LIST_SIZE } from './cost.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page-size.js';
 
 const L = DEFAULT_QUERY_LIMITS;
@@ -34,7 +35,7 @@ export const PAGE_DOCS = {
 export const LIMITS_DOC =
   `Every request is checked against limits before anything runs; a document over one is refused with QUERY_TOO_COMPLEX, an argument over one with BAD_USER_INPUT. ` +
   `Defaults (each an environment setting): selection depth ${L.maxDepth} (QUERY_MAX_DEPTH), ` +
-  `cost ${L.maxCost} (QUERY_MAX_COST: every field costs 1, a connection multiplies its selection by first/last, default ${DEFAULT_PAGE_SIZE}), ` +
+  `cost ${L.maxCost} (QUERY_MAX_COST: every field costs 1, a connection multiplies its selection by first/last, default ${DEFAULT_PAGE_SIZE}, other lists by ${DEFAULT_LIST_SIZE}), ` +
   `aliases ${L.maxAliases} (QUERY_MAX_ALIASES), directives ${L.maxDirectives} (QUERY_MAX_DIRECTIVES), tokens ${L.maxTokens} (QUERY_MAX_TOKENS), ` +
   `${L.maxStringLength} characters per string argument (QUERY_MAX_STRING_LENGTH), ${L.maxListItems} items per list argument (QUERY_MAX_LIST_ITEMS); ` +
   `pages hold ${DEFAULT_PAGE_SIZE} items unless first/last asks for up to ${MAX_PAGE_SIZE}.`;
