@@ -111,6 +111,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
           allowedOrigins: config.corsOrigins,
           sessions,
           log,
+          persistedOperations: config.persistedOperations,
         }),
       );
       url = http.url;

@@ -60,6 +60,20 @@ export type Config = {
   queryLimits: QueryLimits;
   /** DATABASE_STATEMENT_TIMEOUT_MS, default 10000: longest SQL statement of a GraphQL query (0 = none). */
   statementTimeoutMs: number;
+  /**
+   * PERSISTED_OPERATIONS_FILE: a manifest `{ "<sha256 hash>": "<document>" }` (GraphQL Code
+   * Generator's client preset with `persistedDocuments: true` writes it); when set, HTTP and
+   * WebSocket accept only these operations, by hash. Default: unset, every valid document runs.
+   */
+  persistedOperations: PersistedOperations | null;
+};
+
+/** The trusted documents of PERSISTED_OPERATIONS_FILE, read once at start. */
+export type PersistedOperations = {
+  /** The manifest's path, as configured. */
+  file: string;
+  /** Document text by hash. */
+  documents: ReadonlyMap<string, string>;
 };
 
 /** One configured DigitalOcean account (team). */
@@ -214,6 +228,7 @@ const ZEnv = z.object({
   QUERY_MAX_STRING_LENGTH: optional(ZCount),
   QUERY_MAX_LIST_ITEMS: optional(ZCount),
   DATABASE_STATEMENT_TIMEOUT_MS: optional(ZMillis),
+  PERSISTED_OPERATIONS_FILE: optional(z.string().min(1)),
 });
 
 function schedulesFrom(env: Record<string, string | undefined>, problems: string[]): Record<SyncWorkerName, Schedule> {
@@ -370,6 +385,37 @@ function accountsFrom(env: Record<string, string | undefined>, problems: string[
   return parsed.data.map((a) => ({ slug: a.slug, name: a.name, token: a.token, apiUrl: a.apiUrl ?? defaultApiUrl }));
 }
 
+const ZManifest = z.record(z.string().min(1), z.string().min(1, 'must be a document'));
+
+/** Reads and checks the persisted-operations manifest; a problem names the file, never a document. */
+function persistedOperationsFrom(file: string | undefined, problems: string[]): PersistedOperations | null {
+  if (file === undefined) return null;
+  const name = 'PERSISTED_OPERATIONS_FILE';
+  let text: string;
+  try {
+    text = readFileSync(resolve(file), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problems.push(`${name}: cannot read ${file} (${code === 'ENOENT' ? 'no such file' : (code ?? 'unreadable')})`);
+    return null;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    problems.push(`${name}: ${file} is not valid JSON (expected { "<hash>": "<document>" })`);
+    return null;
+  }
+  const parsed = ZManifest.safeParse(json);
+  if (!parsed.success || Array.isArray(json)) {
+    problems.push(`${name}: ${file} must be a JSON object { "<hash>": "<document>" }`);
+    return null;
+  }
+  const documents = new Map(Object.entries(parsed.data));
+  if (documents.size === 0) problems.push(`${name}: ${file} lists no operation (every request would be refused)`);
+  return { file, documents };
+}
+
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
 /**
@@ -384,6 +430,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const schedules = schedulesFrom(env, problems);
   const accounts = accountsFrom(env, problems);
+  const persistedFile = parsed.success ? parsed.data.PERSISTED_OPERATIONS_FILE?.trim() : undefined;
+  const persistedOperations = persistedOperationsFrom(persistedFile, problems);
   if (!parsed.success || problems.length > 0) return { ok: false, problems };
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
@@ -428,6 +476,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         maxListItems: e.QUERY_MAX_LIST_ITEMS ?? DEFAULT_QUERY_LIMITS.maxListItems,
       },
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      persistedOperations,
     },
   };
 }

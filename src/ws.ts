@@ -5,12 +5,13 @@ import { execute, GraphQLError, parse, specifiedRules, subscribe, validate, type
 import { envelop, useSchema, type Plugin } from 'graphql-yoga';
 import type { Authenticator } from './auth.js';
 import type { Component } from './components/lifecycle.js';
-import type { WsLimits } from './config.js';
+import type { PersistedOperations, WsLimits } from './config.js';
 import type { Context, Viewer } from './context.js';
 import { apiError } from './domain/error-codes.js';
 import { checkKey, isRefusal } from './http-auth.js';
 import type { KeySessions } from './key-sessions.js';
 import type { Logger } from './log.js';
+import { persistedDocumentOf } from './persisted-operations.js';
 
 /** Close codes this server uses besides graphql-ws's own (4400 bad request, 4401 no connection_init, 4403 refused key, 4408 init timeout). */
 const WS_CLOSE = {
@@ -37,6 +38,12 @@ export type WebSocketOptions = {
   allowedOrigins: string[];
   sessions: KeySessions;
   log: Logger;
+  /**
+   * PERSISTED_OPERATIONS_FILE's manifest: only its operations run, by hash. Checked here, not by
+   * the HTTP plugin: graphql-yoga's persisted-operations plugin works in `onParams`, a hook of
+   * yoga's HTTP pipeline that this envelop never calls.
+   */
+  persistedOperations?: PersistedOperations | null;
 };
 
 type Extra = { socket: WebSocket; request: IncomingMessage; viewer?: Viewer; untrack?: () => void };
@@ -164,11 +171,17 @@ function attachWebSocket(options: WebSocketOptions): WebSocketServer {
             ),
           ];
         }
+        let query = payload.query;
+        if (options.persistedOperations) {
+          const trusted = persistedDocumentOf(options.persistedOperations, payload);
+          if (typeof trusted !== 'string') return mask([trusted]);
+          query = trusted;
+        }
         const viewer = ctx.extra.viewer!;
         const enveloped = getEnveloped({ viewer });
         let document: DocumentNode;
         try {
-          document = enveloped.parse(payload.query);
+          document = enveloped.parse(query);
         } catch (error) {
           return mask([error instanceof GraphQLError ? error : new GraphQLError('could not parse the query')]);
         }

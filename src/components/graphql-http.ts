@@ -8,6 +8,7 @@ import type { Context, Viewer } from '../context.js';
 import { authPlugin, endStreamsOfEndedKeys, requestViewer } from '../http-auth.js';
 import type { KeySessions } from '../key-sessions.js';
 import type { Logger } from '../log.js';
+import { persistedOperationsPlugin } from '../persisted-operations.js';
 import { schema } from '../schema/index.js';
 
 /** The header a non-browser client sends on GET requests; browsers cannot send it cross-origin without a preflight. */
@@ -31,13 +32,15 @@ export type GraphqlHttpDeps = {
  * order: CSRF prevention, the API key (before the body is read), the end of streams of
  * revoked keys, then the operation plugins shared with WebSocket.
  */
-export function createGraphqlHttp(config: Pick<Config, 'corsOrigins'>, deps: GraphqlHttpDeps): GraphqlHttp {
+export function createGraphqlHttp(config: Pick<Config, 'corsOrigins'> & Partial<Pick<Config, 'persistedOperations'>>, deps: GraphqlHttpDeps): GraphqlHttp {
   const { auth, log } = deps;
   const plugins: Plugin[] = [
     // Cheap checks first, all before the body is read: CSRF, then the key.
     useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),
     authPlugin(auth, log),
     endStreamsOfEndedKeys(deps.sessions) as Plugin,
+    // Trusted documents (PERSISTED_OPERATIONS_FILE): a hash becomes its listed document, anything else is refused.
+    ...(config.persistedOperations ? [persistedOperationsPlugin(config.persistedOperations)] : []),
     ...deps.operationPlugins,
   ];
   return createYoga<Record<string, unknown>, Context>({

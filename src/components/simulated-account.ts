@@ -15,7 +15,7 @@ export function createSimulatedAccount(deps: { log: Logger }): Component & { rea
     async start() {
       await simulator.start();
       deps.log.warn(
-        'NO DIGITALOCEAN_TOKEN: serving a SIMULATED DigitalOcean account (generated data, live changes every 20 s). Set DIGITALOCEAN_TOKEN for your real account.',
+        'NO DIGITALOCEAN_TOKEN: serving a SIMULATED DigitalOcean account (generated data; a status change every 20 s, seen by the minute-by-minute droplet sync). Set DIGITALOCEAN_TOKEN for your real account.',
         { simulator: simulator.url },
       );
     },
@@ -23,7 +23,10 @@ export function createSimulatedAccount(deps: { log: Logger }): Component & { rea
   };
 }
 
-/** Live changes in the simulated account (a droplet powered off or on every 20 s) for the subscriptions to show. */
+/**
+ * Live changes in the simulated account (a droplet powered off or on every 20 s) for the subscriptions to show. The
+ * API sees them when the droplet sync runs (every minute, `demoSchedules`): about three changes arrive together each minute.
+ */
 export function createDemoActivity(simulator: Simulator): Component {
   let demo: { stop(): void } | undefined;
   return {

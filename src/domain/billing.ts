@@ -28,7 +28,22 @@ export const MATCH_METHODS = dbEnum<Db.MatchMethod>()(['RESOURCE_UUID', 'RESOURC
 
 export type MatchMethod = (typeof MATCH_METHODS)[number];
 
+/** What the GraphQL `MatchMethod` says of each method. */
+export const MATCH_METHOD_DESCRIPTIONS = {
+  RESOURCE_UUID: { description: "The line's resource uuid is a resource's provider id." },
+  RESOURCE_ID: { description: "The line's resource id is a resource's provider id." },
+  NAME: { description: "The resource's name read from the line's description (per kind), narrowed by the line's facts to exactly one resource." },
+  PARENT_DROPLET_NAME: { description: "A backup or snapshot line matched through its parent Droplet's name." },
+  MANUAL: { description: 'Set by an operator with matchInvoiceLine; rematching keeps it.' },
+} as const satisfies Record<MatchMethod, Described>;
+
 /** Where an invoice came from: the DigitalOcean API or an uploaded CSV. */
 export const INVOICE_SOURCES = dbEnum<Db.InvoiceSource>()(['API', 'CSV']);
 
 export type InvoiceSource = (typeof INVOICE_SOURCES)[number];
+
+/** What the GraphQL `InvoiceSource` says of each value. */
+export const INVOICE_SOURCE_DESCRIPTIONS = {
+  API: { description: 'Fetched from the DigitalOcean API (the INVOICES worker, or ingestInvoice with providerUuid).' },
+  CSV: { description: 'An invoice CSV uploaded with ingestInvoice.' },
+} as const satisfies Record<InvoiceSource, Described>;

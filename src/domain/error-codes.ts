@@ -26,6 +26,15 @@ export const ERROR_CODES = {
   },
   QUERY_TOO_COMPLEX: { tier: 'error', description: 'The document is over a query limit (cost, depth, aliases, directives, tokens) and was not executed.' },
   QUERY_TIMEOUT: { tier: 'error', description: 'The query ran longer than the database statement timeout (DATABASE_STATEMENT_TIMEOUT_MS).' },
+  PERSISTED_QUERY_NOT_FOUND: {
+    tier: 'error',
+    description: 'Trusted documents are on (PERSISTED_OPERATIONS_FILE) and the hash in extensions.persistedQuery.sha256Hash is not in the manifest.',
+  },
+  ONLY_PERSISTED_OPERATIONS: {
+    tier: 'error',
+    description:
+      'Trusted documents are on (PERSISTED_OPERATIONS_FILE): send extensions.persistedQuery { version: 1, sha256Hash } of a listed operation, not a document.',
+  },
   TOO_MANY_SUBSCRIPTIONS: { tier: 'error', description: 'A WebSocket asked for more subscriptions than one socket may hold.' },
   SERVICE_UNAVAILABLE: { tier: 'error', description: 'The database (or the key lookup) cannot be reached right now; try again later (HTTP 503).' },
   INTERNAL_SERVER_ERROR: { tier: 'error', description: 'An unexpected failure: logged once with its context, its details never sent.' },

@@ -20,17 +20,21 @@ export const ApiKeyRef = builder.prismaNode('ApiKey', {
   nullable: true,
   findUnique: (id, ctx) => ({ id, AND: [apiKeyScope(ctx.viewer)] }),
   fields: (t) => ({
-    name: t.exposeString('name'),
-    role: t.expose('role', { type: ApiKeyRoleEnum }),
+    name: t.exposeString('name', { description: 'What the key is for, as given at creation.' }),
+    role: t.expose('role', { type: ApiKeyRoleEnum, description: 'What the key may do.' }),
     tenant: t.relation('tenant', { nullable: true, description: "Set for a key that sees only this tenant's data." }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the key was created.' }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true, description: 'When the key stops working; null: never.' }),
     lastUsedAt: t.expose('lastUsedAt', {
       type: 'DateTime',
       nullable: true,
       description: 'When the key last authenticated a request (recorded at most once a minute).',
     }),
-    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+    revokedAt: t.expose('revokedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the key was revoked (refused from then on); null while it is not.',
+    }),
   }),
 });
 
@@ -45,7 +49,7 @@ builder.queryField('apiKeys', (t) =>
       cursor: 'id',
       ...connectionSizes,
       description: 'Unscoped operators only. Newest first; revoked keys only with includeRevoked. Never shows a secret.',
-      args: { includeRevoked: t.arg.boolean() },
+      args: { includeRevoked: t.arg.boolean({ description: 'Also list revoked keys (default: false).' }) },
       totalCount: (_parent, args, ctx) => {
         assertAccountOperator(ctx.viewer);
         return ctx.db.prisma.apiKey.count({ where: keyWhere(args.includeRevoked) });
@@ -65,16 +69,17 @@ builder.queryField('apiKeys', (t) =>
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
+  description: 'A new API key.',
   fields: (t) => ({
-    name: t.string({ required: true }),
-    role: t.field({ type: ApiKeyRoleEnum, required: true }),
+    name: t.string({ required: true, description: `What the key is for: 1 to ${MAX_API_KEY_NAME} characters, no control characters.` }),
+    role: t.field({ type: ApiKeyRoleEnum, required: true, description: 'What the key may do.' }),
     tenantId: t.id({ description: "Scope the key to this tenant: it then sees only that tenant's data." }),
     expiresAt: t.field({ type: 'DateTime', description: 'When the key stops working (in the future). Default: never.' }),
   }),
 });
 
 const CreateApiKeyPayload = payloadType('CreateApiKeyPayload', {
-  apiKey: { type: ApiKeyRef },
+  apiKey: { type: ApiKeyRef, description: 'The new key (without its secret); null when userErrors say why not.' },
   secret: { type: 'String', description: 'The key itself: returned once, never again.' },
 });
 
@@ -85,7 +90,7 @@ builder.mutationField('createApiKey', (t) =>
       'Unscoped operators only. Creates a key and returns its secret once (only a hash is stored). userErrors: ' +
       `INVALID_INPUT (name blank, over ${MAX_API_KEY_NAME} characters or with control characters; malformed tenantId; ` +
       'expiresAt not in the future), NOT_FOUND (no tenant has tenantId).',
-    args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
+    args: { input: t.arg({ type: CreateApiKeyInput, required: true, description: 'The key to create.' }) },
     resolve: async (_parent, { input }, ctx) => {
       assertAccountOperator(ctx.viewer);
       const errors: UserErrorShape[] = [];
@@ -112,10 +117,13 @@ builder.mutationField('createApiKey', (t) =>
 );
 
 const RevokeApiKeyInput = builder.inputType('RevokeApiKeyInput', {
-  fields: (t) => ({ id: t.id({ required: true }) }),
+  description: 'The key to revoke.',
+  fields: (t) => ({ id: t.id({ required: true, description: 'Global id of the API key.' }) }),
 });
 
-const RevokeApiKeyPayload = payloadType('RevokeApiKeyPayload', { apiKey: { type: ApiKeyRef } });
+const RevokeApiKeyPayload = payloadType('RevokeApiKeyPayload', {
+  apiKey: { type: ApiKeyRef, description: 'The revoked key; null when userErrors say why not.' },
+});
 
 /**
  * Tells every replica (through pub/sub) to end the key's open sockets. Runs after the commit and
@@ -134,7 +142,7 @@ builder.mutationField('revokeApiKey', (t) =>
     description:
       'Unscoped operators only. Open subscriptions of the key end within seconds. The key is refused from the moment this answers. ' +
       'userErrors: INVALID_INPUT (malformed id), NOT_FOUND (no such key), NO_CHANGE (already revoked; the payload carries the key).',
-    args: { input: t.arg({ type: RevokeApiKeyInput, required: true }) },
+    args: { input: t.arg({ type: RevokeApiKeyInput, required: true, description: 'The key to revoke.' }) },
     resolve: async (_parent, { input }, ctx) => {
       assertAccountOperator(ctx.viewer);
       const errors: UserErrorShape[] = [];

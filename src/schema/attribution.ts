@@ -27,14 +27,17 @@ function notFoundErrors(missing: ('row' | 'tenant')[], row: { name: string; fiel
 }
 
 const AssignProjectTenantInput = builder.inputType('AssignProjectTenantInput', {
+  description: "A project's new tenant.",
   fields: (t) => ({
-    projectId: t.id({ required: true }),
+    projectId: t.id({ required: true, description: 'Global id of the project.' }),
     tenantId: t.id({ description: "Null removes the project's tenant." }),
-    reason: t.string(),
+    reason: t.string({ description: `Why, kept with the TENANT_CHANGED events; at most ${MAX_REASON} characters.` }),
   }),
 });
 
-const AssignProjectTenantPayload = payloadType('AssignProjectTenantPayload', { project: { type: ProjectRef } });
+const AssignProjectTenantPayload = payloadType('AssignProjectTenantPayload', {
+  project: { type: ProjectRef, description: 'The project with its tenant; null when userErrors say why not.' },
+});
 
 builder.mutationField('assignProjectTenant', (t) =>
   t.field({
@@ -43,7 +46,7 @@ builder.mutationField('assignProjectTenant', (t) =>
       "Sets (or, with tenantId null, removes) a project's tenant; its resources (and their backups and snapshots) without a manual " +
       'override follow, each change stored as a TENANT_CHANGED event with the actor and reason. userErrors: INVALID_INPUT (malformed id, ' +
       'reason too long), NOT_FOUND (no such project or tenant), NO_CHANGE (the project already has this tenant; the payload carries it).',
-    args: { input: t.arg({ type: AssignProjectTenantInput, required: true }) },
+    args: { input: t.arg({ type: AssignProjectTenantInput, required: true, description: 'The project and its tenant.' }) },
     resolve: async (_parent, { input }, ctx) => {
       assertAccountOperator(ctx.viewer);
       const errors: UserErrorShape[] = [];
@@ -65,14 +68,17 @@ builder.mutationField('assignProjectTenant', (t) =>
 );
 
 const ReassignResourceTenantInput = builder.inputType('ReassignResourceTenantInput', {
+  description: "A resource's manual tenant, or the removal of it.",
   fields: (t) => ({
-    resourceId: t.id({ required: true }),
+    resourceId: t.id({ required: true, description: 'Global id of the resource.' }),
     tenantId: t.id({ description: 'Null removes a manual override, so the resource follows its project again.' }),
-    reason: t.string(),
+    reason: t.string({ description: `Why, kept with the TENANT_CHANGED events; at most ${MAX_REASON} characters.` }),
   }),
 });
 
-const ReassignResourceTenantPayload = payloadType('ReassignResourceTenantPayload', { resource: { type: ResourceRef } });
+const ReassignResourceTenantPayload = payloadType('ReassignResourceTenantPayload', {
+  resource: { type: ResourceRef, description: 'The resource with its tenant; null when userErrors say why not.' },
+});
 
 builder.mutationField('reassignResourceTenant', (t) =>
   t.field({
@@ -82,7 +88,7 @@ builder.mutationField('reassignResourceTenant', (t) =>
       'its project (or parent, or the fallback tenant) again. Backups and snapshots of the resource follow it. Changes are TENANT_CHANGED ' +
       'events with the actor and reason. userErrors: INVALID_INPUT, NOT_FOUND, NO_CHANGE (removing an override the resource does not ' +
       'have, or setting the tenant it already has manually; the payload carries the resource unchanged).',
-    args: { input: t.arg({ type: ReassignResourceTenantInput, required: true }) },
+    args: { input: t.arg({ type: ReassignResourceTenantInput, required: true, description: 'The resource and its tenant.' }) },
     resolve: async (_parent, { input }, ctx) => {
       assertAccountOperator(ctx.viewer);
       const errors: UserErrorShape[] = [];

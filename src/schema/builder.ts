@@ -9,6 +9,7 @@ import type { Prisma } from '../generated/prisma/client.js';
 import type { Context } from '../context.js';
 import { lenientDecoder, resolveNodeList, resolveOneNode } from './node-lookup.js';
 import { fieldCost } from './cost.js';
+import { PAGE_DOCS } from './docs.js';
 
 /** The Pothos builder: plugins and scalars' shapes only; types live in their own files. */
 export const builder = new SchemaBuilder<{
@@ -39,11 +40,33 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    edgesFieldOptions: { nullable: { list: false, items: false } },
-    nodeFieldOptions: { nullable: false },
+    edgesFieldOptions: { nullable: { list: false, items: false }, description: PAGE_DOCS.edges },
+    nodeFieldOptions: { nullable: false, description: PAGE_DOCS.node },
+    cursorFieldOptions: { description: PAGE_DOCS.cursor },
+    pageInfoFieldOptions: { description: PAGE_DOCS.pageInfo },
+    firstArgOptions: { description: PAGE_DOCS.first },
+    lastArgOptions: { description: PAGE_DOCS.last },
+    afterArgOptions: { description: PAGE_DOCS.after },
+    beforeArgOptions: { description: PAGE_DOCS.before },
+    pageInfoTypeOptions: { description: 'Relay page information of a connection page.' },
+    hasNextPageFieldOptions: { description: 'True when items follow this page (paging forward with first).' },
+    hasPreviousPageFieldOptions: { description: 'True when items precede this page (paging backward with last).' },
+    startCursorFieldOptions: { description: "Cursor of the page's first item; null for an empty page." },
+    endCursorFieldOptions: { description: "Cursor of the page's last item; null for an empty page." },
+    nodeTypeOptions: { description: 'An object with a global id (Relay): node(id) finds it again.' },
+    idFieldOptions: { description: 'Opaque global id (base64 of "Type:id"); stable, and accepted by node(id) and nodes(ids).' },
     decodeGlobalID: lenientDecoder(decodeGlobalId),
-    nodeQueryOptions: { resolve: (_root, args, _ctx, _info, resolveNode) => resolveOneNode(args.id, resolveNode) },
-    nodesQueryOptions: { resolve: (_root, args, ctx, info): Promise<unknown[]> => resolveNodeList(builder, ctx, info, args.ids) },
+    nodeQueryOptions: {
+      description: 'Any object by its global id; null when nothing the viewer may see has it. A malformed id is an INVALID_ID error.',
+      args: { id: { description: 'A global id, as any `id` field returns it.' } },
+      resolve: (_root, args, _ctx, _info, resolveNode) => resolveOneNode(args.id, resolveNode),
+    },
+    nodesQueryOptions: {
+      description:
+        'Objects by their global ids, in the order asked; null for each id that finds nothing (a malformed id nulls its entry with an INVALID_ID error).',
+      args: { ids: { description: 'Global ids, as `id` fields return them.' } },
+      resolve: (_root, args, ctx, info): Promise<unknown[]> => resolveNodeList(builder, ctx, info, args.ids),
+    },
   },
 });
 

@@ -2,6 +2,7 @@
 // fields) and builds the schema. Nothing is re-exported from here.
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
+import { LIMITS_DOC } from './docs.js';
 import './scalars.js';
 import './enums.js';
 import './pagination.js';
@@ -17,8 +18,12 @@ import './invoice.js';
 import './costs.js';
 import './api-key.js';
 
-builder.queryType({});
-builder.mutationType({});
-builder.subscriptionType({});
+builder.queryType({ description: `Reads: the inventory, tenants, events, sync runs, invoices and costs. ${LIMITS_DOC}` });
+builder.mutationType({
+  description: 'Changes: operator keys only (FORBIDDEN for a viewer key). Expected problems come back as userErrors in each payload, never as errors.',
+});
+builder.subscriptionType({
+  description: 'Live events over WebSocket (graphql-ws, at /graphql) or server-sent events; the same keys, limits and scopes as queries.',
+});
 
 export const schema = lexicographicSortSchema(builder.toSchema());

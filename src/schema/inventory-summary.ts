@@ -7,19 +7,21 @@ type KindCount = { kind: ResourceKind; active: number; missing: number; stale: n
 type Summary = { total: number; byKind: KindCount[]; unattributed: number };
 
 const KindCountRef = builder.objectRef<KindCount>('KindCount').implement({
+  description: 'Resources of one kind by lifecycle.',
   fields: (t) => ({
-    kind: t.expose('kind', { type: ResourceKindEnum }),
-    active: t.exposeInt('active'),
-    missing: t.exposeInt('missing'),
-    stale: t.exposeInt('stale'),
+    kind: t.expose('kind', { type: ResourceKindEnum, description: 'The kind.' }),
+    active: t.exposeInt('active', { description: 'ACTIVE resources of the kind.' }),
+    missing: t.exposeInt('missing', { description: 'MISSING resources of the kind.' }),
+    stale: t.exposeInt('stale', { description: 'STALE resources of the kind.' }),
   }),
 });
 
 const InventorySummaryRef = builder.objectRef<Summary>('InventorySummary').implement({
+  description: 'Counts of the resources the filter selects.',
   fields: (t) => ({
-    total: t.exposeInt('total'),
-    byKind: t.field({ type: [KindCountRef], resolve: (s) => s.byKind }),
-    unattributed: t.exposeInt('unattributed'),
+    total: t.exposeInt('total', { description: 'Resources selected, every lifecycle the filter allows.' }),
+    byKind: t.field({ type: [KindCountRef], description: 'Counts per kind (kinds without resources left out).', resolve: (s) => s.byKind }),
+    unattributed: t.exposeInt('unattributed', { description: 'Resources with no tenant, or only the fallback tenant.' }),
   }),
 });
 
@@ -27,7 +29,7 @@ builder.queryField('inventorySummary', (t) =>
   t.field({
     type: InventorySummaryRef,
     description: 'Counts per kind and lifecycle. Unlike `resources`, stale rows count unless the filter says otherwise.',
-    args: { filter: t.arg({ type: ResourceFilterInput }) },
+    args: { filter: t.arg({ type: ResourceFilterInput, description: 'Narrows what is counted (default: every lifecycle).' }) },
     resolve: async (_parent, args, ctx) => {
       const where = resourceWhere(ctx, args.filter, { defaultLifecycle: false });
       const [groups, unattributed] = await Promise.all([

@@ -4,15 +4,17 @@ import { assertAccountOperator } from '../auth.js';
 import { setManualMatch } from '../billing/rematch.js';
 import { invoiceLineScope, invoiceMatchScope, resourceScope } from '../scope.js';
 import { builder, decodeIdOf } from './builder.js';
+import { LIST_LIMIT } from './docs.js';
 import { MatchMethodEnum, ResourceKindEnum, UnmatchedReasonEnum } from './enums.js';
 import { assertPageArgs, connectionSizes, namedConnection, type PageArgs } from './pagination.js';
 import { payloadType } from './payload.js';
 
 export const InvoiceLineFilterInput = builder.inputType('InvoiceLineFilter', {
+  description: 'Conditions a line must meet, all of them (fields left out do not filter).',
   fields: (t) => ({
-    matched: t.boolean(),
-    reasons: t.field({ type: [UnmatchedReasonEnum] }),
-    kinds: t.field({ type: [ResourceKindEnum] }),
+    matched: t.boolean({ description: 'true: only lines matched to a resource; false: only unmatched lines.' }),
+    reasons: t.field({ type: [UnmatchedReasonEnum], description: `Only unmatched lines with these reasons; ${LIST_LIMIT}.` }),
+    kinds: t.field({ type: [ResourceKindEnum], description: `Only lines of these derived kinds; ${LIST_LIMIT}.` }),
   }),
 });
 
@@ -37,42 +39,66 @@ export function lineWhere(ctx: Context, filter: LineFilter | null | undefined): 
 export const LINE_ORDER: Prisma.InvoiceLineOrderByWithRelationInput[] = [{ position: 'asc' }, { id: 'asc' }];
 
 export const InvoiceMatchRef = builder.prismaNode('InvoiceMatch', {
+  description: 'The tie between an invoice line and the resource it bills for.',
   id: { field: 'id' },
   findUnique: (id, ctx) => ({ id, AND: [invoiceMatchScope(ctx)] }),
   nullable: true,
   fields: (t) => ({
-    line: t.relation('line'),
-    resource: t.relation('resource'),
-    method: t.expose('method', { type: MatchMethodEnum }),
-    manual: t.exposeBoolean('manual'),
-    matchedAt: t.expose('matchedAt', { type: 'DateTime' }),
+    line: t.relation('line', { description: 'The invoice line.' }),
+    resource: t.relation('resource', { description: 'The resource it bills for.' }),
+    method: t.expose('method', { type: MatchMethodEnum, description: 'How the match was made.' }),
+    manual: t.exposeBoolean('manual', { description: 'Set by an operator (matchInvoiceLine); rematching keeps it.' }),
+    matchedAt: t.expose('matchedAt', { type: 'DateTime', description: 'When the match was made.' }),
   }),
 });
 
 export const InvoiceLineRef = builder.prismaNode('InvoiceLine', {
+  description: 'One line of an invoice, matched to a resource or with the reason it is not.',
   id: { field: 'id' },
   findUnique: (id, ctx) => ({ id, AND: [invoiceLineScope(ctx)] }),
   nullable: true,
   fields: (t) => ({
-    invoice: t.relation('invoice'),
-    product: t.exposeString('product'),
-    groupDescription: t.exposeString('groupDescription', { nullable: true }),
-    description: t.exposeString('description'),
-    amount: t.expose('amount', { type: 'Decimal' }),
-    hours: t.float({ nullable: true, select: { hours: true }, resolve: (l) => (l.hours === null ? null : Number(l.hours)) }),
-    startTime: t.expose('startTime', { type: 'DateTime', nullable: true }),
-    endTime: t.expose('endTime', { type: 'DateTime', nullable: true }),
-    projectName: t.exposeString('projectName', { nullable: true }),
-    category: t.exposeString('category', { nullable: true }),
-    resourceUuid: t.exposeString('resourceUuid', { nullable: true }),
-    resourceProviderId: t.exposeString('resourceProviderId', { nullable: true }),
+    invoice: t.relation('invoice', { description: 'The invoice the line belongs to.' }),
+    product: t.exposeString('product', { description: 'DigitalOcean product, e.g. Droplets, Volumes, Taxes.' }),
+    groupDescription: t.exposeString('groupDescription', {
+      nullable: true,
+      description: "The line's group (e.g. a Kubernetes cluster's name); null when it has none.",
+    }),
+    description: t.exposeString('description', { description: 'The line text, e.g. "web-1 (s-1vcpu-1gb)".' }),
+    amount: t.expose('amount', { type: 'Decimal', description: 'Amount billed (negative for credits).' }),
+    hours: t.float({
+      nullable: true,
+      description: 'Hours billed; null when the line has none.',
+      select: { hours: true },
+      resolve: (l) => (l.hours === null ? null : Number(l.hours)),
+    }),
+    startTime: t.expose('startTime', { type: 'DateTime', nullable: true, description: 'Start of the billed time; null when the line has none.' }),
+    endTime: t.expose('endTime', { type: 'DateTime', nullable: true, description: 'End of the billed time; null when the line has none.' }),
+    projectName: t.exposeString('projectName', { nullable: true, description: 'Project name as the invoice gives it; null when it gives none.' }),
+    category: t.exposeString('category', { nullable: true, description: "DigitalOcean's billing category; null when the invoice gives none." }),
+    resourceUuid: t.exposeString('resourceUuid', {
+      nullable: true,
+      description: "The billed resource's uuid as the invoice gives it; null when it gives none.",
+    }),
+    resourceProviderId: t.exposeString('resourceProviderId', {
+      nullable: true,
+      description: "The billed resource's id as the invoice gives it; null when it gives none.",
+    }),
     derivedKind: t.expose('derivedKind', {
       type: ResourceKindEnum,
       nullable: true,
       description: 'The kind this line bills for, derived from product and description; null for tax, credits and account-level lines.',
     }),
-    match: t.relation('match', { nullable: true, query: (_args, ctx) => ({ where: invoiceMatchScope(ctx) }) }),
-    unmatchedReason: t.expose('unmatchedReason', { type: UnmatchedReasonEnum, nullable: true }),
+    match: t.relation('match', {
+      nullable: true,
+      description: 'The resource match; null for an unmatched line.',
+      query: (_args, ctx) => ({ where: invoiceMatchScope(ctx) }),
+    }),
+    unmatchedReason: t.expose('unmatchedReason', {
+      type: UnmatchedReasonEnum,
+      nullable: true,
+      description: 'Why the line is unmatched; null for a matched line.',
+    }),
     candidates: t.prismaField({
       type: ['Resource'],
       description: 'Resources that fit an AMBIGUOUS line.',
@@ -106,18 +132,23 @@ builder.prismaObjectField('Resource', 'invoiceLines', (t) =>
 );
 
 const MatchInvoiceLineInput = builder.inputType('MatchInvoiceLineInput', {
+  description: 'A manual match (or manual unmatch) of one invoice line.',
   fields: (t) => ({
-    lineId: t.id({ required: true }),
+    lineId: t.id({ required: true, description: 'Global id of the invoice line.' }),
     resourceId: t.id({ description: 'Null removes the match and marks the line as manually unmatched.' }),
   }),
 });
 
-const MatchInvoiceLinePayload = payloadType('MatchInvoiceLinePayload', { line: { type: InvoiceLineRef } });
+const MatchInvoiceLinePayload = payloadType('MatchInvoiceLinePayload', {
+  line: { type: InvoiceLineRef, description: 'The line with its new match; null when userErrors say why not.' },
+});
 
 builder.mutationField('matchInvoiceLine', (t) =>
   t.field({
     type: MatchInvoiceLinePayload,
-    args: { input: t.arg({ type: MatchInvoiceLineInput, required: true }) },
+    description:
+      'Operators only. Matches a line to a resource by hand (MANUAL, kept by rematching), or with resourceId null unmatches it. userErrors: NOT_FOUND.',
+    args: { input: t.arg({ type: MatchInvoiceLineInput, required: true, description: 'The line and its resource.' }) },
     resolve: async (_parent, { input }, ctx) => {
       assertAccountOperator(ctx.viewer);
       const lineId = decodeIdOf('InvoiceLine', String(input.lineId), 'lineId');

@@ -15,20 +15,22 @@ import { payloadType, userError } from './payload.js';
 import { inputLimits } from './request-limits.js';
 
 const UnmatchedReasonCountRef = builder.objectRef<MatchStats['unmatched'][number]>('UnmatchedReasonCount').implement({
+  description: "An invoice's unmatched lines of one reason.",
   fields: (t) => ({
-    reason: t.field({ type: UnmatchedReasonEnum, resolve: (c) => c.reason }),
-    count: t.exposeInt('count'),
-    amount: t.field({ type: 'Decimal', resolve: (c) => c.amount }),
+    reason: t.field({ type: UnmatchedReasonEnum, description: 'Why these lines are unmatched.', resolve: (c) => c.reason }),
+    count: t.exposeInt('count', { description: 'Lines with this reason.' }),
+    amount: t.field({ type: 'Decimal', description: 'Their total amount.', resolve: (c) => c.amount }),
   }),
 });
 
 const MatchStatsRef = builder.objectRef<MatchStats>('MatchStats').implement({
+  description: "How much of an invoice is matched to resources (for a tenant-scoped key, of the tenant's lines).",
   fields: (t) => ({
-    lineCount: t.exposeInt('lineCount'),
-    matchedCount: t.exposeInt('matchedCount'),
+    lineCount: t.exposeInt('lineCount', { description: 'Lines of the invoice.' }),
+    matchedCount: t.exposeInt('matchedCount', { description: 'Lines matched to a resource.' }),
     matchRate: t.exposeFloat('matchRate', { description: 'matchedCount / lineCount, 0..1.' }),
-    amount: t.field({ type: 'Decimal', resolve: (s) => s.amount }),
-    matchedAmount: t.field({ type: 'Decimal', resolve: (s) => s.matchedAmount }),
+    amount: t.field({ type: 'Decimal', description: 'Sum of all lines.', resolve: (s) => s.amount }),
+    matchedAmount: t.field({ type: 'Decimal', description: 'Sum of the matched lines.', resolve: (s) => s.matchedAmount }),
     attributableCount: t.exposeInt('attributableCount', {
       description: 'Lines that could belong to a resource: all but TAX, CREDIT and ACCOUNT_LEVEL.',
     }),
@@ -36,7 +38,11 @@ const MatchStatsRef = builder.objectRef<MatchStats>('MatchStats').implement({
       description:
         'matchedCount / (attributableCount - lines unmatched as RESOURCE_DESTROYED), 0..1: how much of what the inventory could know about is matched.',
     }),
-    unmatched: t.field({ type: [UnmatchedReasonCountRef], resolve: (s) => s.unmatched }),
+    unmatched: t.field({
+      type: [UnmatchedReasonCountRef],
+      description: 'Unmatched lines by reason (reasons without lines left out).',
+      resolve: (s) => s.unmatched,
+    }),
   }),
 });
 
@@ -61,6 +67,7 @@ async function matchStatsOf(ctx: Context, invoiceId: string): Promise<MatchStats
 }
 
 export const InvoiceRef = builder.prismaNode('Invoice', {
+  description: 'A DigitalOcean invoice (or the month-to-date preview), from the API or a CSV, with its lines matched to resources.',
   id: { field: 'id' },
   findUnique: (id, ctx) => ({ id, AND: [invoiceScope(ctx)] }),
   nullable: true,
@@ -80,15 +87,16 @@ export const InvoiceRef = builder.prismaNode('Invoice', {
         return sum._sum.amount ?? '0.00';
       },
     }),
-    source: t.expose('source', { type: InvoiceSourceEnum }),
-    ingestedAt: t.expose('ingestedAt', { type: 'DateTime' }),
+    source: t.expose('source', { type: InvoiceSourceEnum, description: 'Where the invoice came from.' }),
+    ingestedAt: t.expose('ingestedAt', { type: 'DateTime', description: 'When it was (last) ingested.' }),
     lines: t.relatedConnection(
       'lines',
       {
+        description: 'The lines in invoice order (for a tenant-scoped key, only the lines matched to its resources).',
         cursor: 'id',
         ...connectionSizes,
         totalCount: true,
-        args: { filter: t.arg({ type: InvoiceLineFilterInput }) },
+        args: { filter: t.arg({ type: InvoiceLineFilterInput, description: 'Narrows the lines.' }) },
         query: (args, ctx) => {
           assertPageArgs(args as PageArgs);
           return { where: lineWhere(ctx, args.filter), orderBy: LINE_ORDER };
@@ -98,6 +106,7 @@ export const InvoiceRef = builder.prismaNode('Invoice', {
     ),
     matchStats: t.field({
       type: MatchStatsRef,
+      description: 'How much of the invoice is matched to resources.',
       select: { id: true },
       resolve: (invoice, _args, ctx) => matchStatsOf(ctx, invoice.id),
     }),
@@ -129,7 +138,7 @@ builder.queryFields((t) => ({
     type: 'Invoice',
     nullable: true,
     description: 'An invoice by its DigitalOcean uuid; "preview" finds the latest month-to-date preview.',
-    args: { providerUuid: t.arg.string({ required: true }) },
+    args: { providerUuid: t.arg.string({ required: true, description: 'DigitalOcean invoice uuid, or "preview".' }) },
     resolve: (query, _parent, args, ctx) =>
       ctx.db.prisma.invoice.findFirst({
         ...query,
@@ -140,17 +149,26 @@ builder.queryFields((t) => ({
 }));
 
 const IngestInvoiceInput = builder.inputType('IngestInvoiceInput', {
+  description: 'An invoice to ingest: providerUuid (from the API) or csv with period, not both.',
   fields: (t) => ({
     providerUuid: t.string({ description: 'Fetch this invoice from the DigitalOcean API ("preview" for the month to date).' }),
     // Its own limit (20 MiB, FILE_TOO_LARGE) is the ingest's; this one only lifts the default
     // string maximum up to the request body limit (graphql-yoga's 25 MB).
-    csv: t.string({ description: 'Or: the text of a DigitalOcean invoice CSV.', ...inputLimits({ maxLength: 25_000_000 }) }),
+    csv: t.string({
+      description:
+        'Or: the text of a DigitalOcean invoice CSV (as the control panel exports it), at most 20 MiB (MAX_INVOICE_CSV_BYTES; FILE_TOO_LARGE beyond).',
+      ...inputLimits({ maxLength: 25_000_000 }),
+    }),
     period: t.string({ description: 'Billing month (YYYY-MM); required with csv.' }),
   }),
 });
 
-const IngestInvoicePayload = payloadType('IngestInvoicePayload', { invoice: { type: InvoiceRef } });
-const RematchInvoicePayload = payloadType('RematchInvoicePayload', { invoice: { type: InvoiceRef } });
+const IngestInvoicePayload = payloadType('IngestInvoicePayload', {
+  invoice: { type: InvoiceRef, description: 'The stored invoice with its lines matched; null when userErrors say why not.' },
+});
+const RematchInvoicePayload = payloadType('RematchInvoicePayload', {
+  invoice: { type: InvoiceRef, description: 'The invoice after rematching; null when userErrors say why not.' },
+});
 
 const toPayload = (r: IngestResult): typeof IngestInvoicePayload.$inferType =>
   r.ok ? { invoice: r.invoice, userErrors: [] } : { invoice: null, userErrors: [r.error] };
@@ -158,7 +176,10 @@ const toPayload = (r: IngestResult): typeof IngestInvoicePayload.$inferType =>
 builder.mutationField('ingestInvoice', (t) =>
   t.field({
     type: IngestInvoicePayload,
-    args: { input: t.arg({ type: IngestInvoiceInput, required: true }) },
+    description:
+      'Operators only. Stores an invoice and matches its lines to resources; ingesting the same invoice again replaces it (manual matches kept). ' +
+      'userErrors: INVALID_INPUT (neither or both of providerUuid and csv), INVALID_PERIOD, INVALID_CSV, EMPTY_FILE, INVALID_AMOUNT, INVALID_DATE, FILE_TOO_LARGE, NOT_FOUND, UPSTREAM_ERROR.',
+    args: { input: t.arg({ type: IngestInvoiceInput, required: true, description: 'The invoice to ingest.' }) },
     resolve: async (_parent, { input }, ctx) => {
       assertAccountOperator(ctx.viewer);
       const hasUuid = input.providerUuid != null && input.providerUuid !== '';
@@ -187,13 +208,15 @@ builder.mutationField('ingestInvoice', (t) =>
 );
 
 const RematchInvoiceInput = builder.inputType('RematchInvoiceInput', {
-  fields: (t) => ({ invoiceId: t.id({ required: true }) }),
+  description: 'The invoice to match again.',
+  fields: (t) => ({ invoiceId: t.id({ required: true, description: 'Global id of the invoice.' }) }),
 });
 
 builder.mutationField('rematchInvoice', (t) =>
   t.field({
     type: RematchInvoicePayload,
-    args: { input: t.arg({ type: RematchInvoiceInput, required: true }) },
+    description: 'Operators only. Matches the lines of an invoice again against the inventory as it is now, keeping manual matches. userErrors: NOT_FOUND.',
+    args: { input: t.arg({ type: RematchInvoiceInput, required: true, description: 'The invoice to rematch.' }) },
     resolve: async (_parent, { input }, ctx) => {
       assertAccountOperator(ctx.viewer);
       const invoiceId = decodeIdOf('Invoice', String(input.invoiceId), 'invoiceId');

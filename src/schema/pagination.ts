@@ -1,6 +1,7 @@
 import { apiError } from '../domain/error-codes.js';
 import { builder } from './builder.js';
 
+import { PAGE_DOCS } from './docs.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page-size.js';
 
 /** Rejects page sizes outside 0..100 with a message that says why (never silently clamps). */
@@ -19,11 +20,15 @@ export const connectionSizes = { maxSize: MAX_PAGE_SIZE, defaultSize: DEFAULT_PA
 
 builder.globalConnectionField('totalCount', (t) =>
   t.int({
+    description: PAGE_DOCS.totalCount,
     resolve: (parent) => (typeof parent.totalCount === 'function' ? parent.totalCount() : parent.totalCount),
   }),
 );
 
 /** The contract's named connection and edge types (`ResourceConnection`, `ResourceEdge`). */
 export function namedConnection<Ref extends Parameters<typeof builder.connectionObject>[0]['type']>(ref: Ref, name: string) {
-  return builder.connectionObject({ type: ref, name: `${name}Connection` }, { name: `${name}Edge` });
+  return builder.connectionObject(
+    { type: ref, name: `${name}Connection`, description: PAGE_DOCS.connection(name) },
+    { name: `${name}Edge`, description: PAGE_DOCS.edge(name) },
+  );
 }

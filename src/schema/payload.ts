@@ -8,11 +8,12 @@ type Types = typeof builder.$inferSchemaTypes;
 export type UserErrorShape = { code: UserErrorCode; message: string; path?: string[] | null };
 
 export const UserErrorRef = builder.objectRef<UserErrorShape>('UserError').implement({
+  description: "An expected problem with a mutation's input or state, reported as data (the mutation changed nothing it names).",
   fields: (t) => ({
     code: t.exposeString('code', {
       description: 'Stable machine-readable code, e.g. NOT_FOUND, INVALID_INPUT, INVALID_CSV, DUPLICATE, UPSTREAM_ERROR.',
     }),
-    message: t.exposeString('message'),
+    message: t.exposeString('message', { description: 'What is wrong, in words meant for a person; may change between versions (match on code).' }),
     path: t.exposeStringList('path', { nullable: true, description: 'Input field path the error refers to, when there is one.' }),
   }),
 });
@@ -38,8 +39,11 @@ export type Payload<F extends Record<string, PayloadField>> = { [K in keyof F]: 
  * name) and `userErrors: [UserError!]!`, e.g.
  * `payloadType('CreateTenantPayload', { tenant: { type: TenantRef } })`.
  */
-export function payloadType<const F extends Record<string, PayloadField>>(name: string, fields: F) {
+export function payloadType<const F extends Record<string, PayloadField>>(name: string, fields: F, description?: string) {
   return builder.objectRef<Payload<F>>(name).implement({
+    description:
+      description ??
+      `The result of ${name[0]!.toLowerCase()}${name.slice(1).replace(/Payload$/, '')}: the changed object, or userErrors saying why nothing changed.`,
     fields: (t) => ({
       ...Object.fromEntries(
         Object.entries(fields).map(([key, { type, description }]) => [
@@ -49,7 +53,11 @@ export function payloadType<const F extends Record<string, PayloadField>>(name: 
           t.field({ type, nullable: true, description, resolve: (payload) => payload[key] as never }),
         ]),
       ),
-      userErrors: t.field({ type: [UserErrorRef], resolve: (payload) => payload.userErrors }),
+      userErrors: t.field({
+        type: [UserErrorRef],
+        description: 'Expected problems, as data; empty when the mutation succeeded.',
+        resolve: (payload) => payload.userErrors,
+      }),
     }),
   });
 }

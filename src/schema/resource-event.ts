@@ -6,6 +6,7 @@ import { referenceOf, type EventReference } from '../events/types.js';
 import type { EventType } from '../domain/event-types.js';
 import { eventScope, projectScope, syncRunScope, tenantScope } from '../scope.js';
 import { builder, decodeIdOf } from './builder.js';
+import { LIST_LIMIT } from './docs.js';
 import { ResourceEventTypeEnum, ResourceKindEnum } from './enums.js';
 import { liveStream } from './live.js';
 import { assertPageArgs, connectionSizes, namedConnection, type PageArgs } from './pagination.js';
@@ -21,17 +22,21 @@ export const ResourceEventRef = builder.prismaNode('ResourceEvent', {
     sequence: t.exposeInt('sequence', {
       description: 'Strictly increasing across all events; a client that reconnects asks for events after the last one it saw.',
     }),
-    type: t.expose('type', { type: ResourceEventTypeEnum }),
+    type: t.expose('type', { type: ResourceEventTypeEnum, description: 'What happened.' }),
     kind: t.expose('kind', { type: ResourceKindEnum, description: 'Kind of the resource.' }),
-    resource: t.relation('resource'),
+    resource: t.relation('resource', { description: 'The resource it happened to.' }),
     from: t.string({
       nullable: true,
       description:
         'Previous value (status, lifecycle, tenant slug, project id) where the type has one. For a tenant-scoped key, null when it names another tenant or a project outside its scope.',
       resolve: (e, _args, ctx) => shownValue(ctx, e.type, e.from),
     }),
-    to: t.string({ nullable: true, resolve: (e, _args, ctx) => shownValue(ctx, e.type, e.to) }),
-    at: t.expose('at', { type: 'DateTime' }),
+    to: t.string({
+      nullable: true,
+      description: 'New value (status, lifecycle, tenant slug, project id) where the type has one; null under the same rules as from.',
+      resolve: (e, _args, ctx) => shownValue(ctx, e.type, e.to),
+    }),
+    at: t.expose('at', { type: 'DateTime', description: 'When it was recorded.' }),
     syncRun: t.relation('syncRun', {
       nullable: true,
       description: 'The run that saw the change; null for operator changes, and always for a tenant-scoped key.',
@@ -48,12 +53,13 @@ export const ResourceEventRef = builder.prismaNode('ResourceEvent', {
 export const ResourceEventConnection = namedConnection(ResourceEventRef, 'ResourceEvent');
 
 export const ResourceEventFilterInput = builder.inputType('ResourceEventFilter', {
+  description: 'Conditions an event must meet, all of them (fields left out do not filter).',
   fields: (t) => ({
-    types: t.field({ type: [ResourceEventTypeEnum] }),
-    kinds: t.field({ type: [ResourceKindEnum] }),
+    types: t.field({ type: [ResourceEventTypeEnum], description: `Only these event types; ${LIST_LIMIT}.` }),
+    kinds: t.field({ type: [ResourceKindEnum], description: `Only events of resources of these kinds; ${LIST_LIMIT}.` }),
     tenantId: t.id({ description: 'Tenant of the resource when the event happened.' }),
     projectId: t.id({ description: 'Project of the resource when the event happened.' }),
-    resourceId: t.id(),
+    resourceId: t.id({ description: 'Only events of this resource (a global id).' }),
     afterSequence: t.int({ description: 'Only events with a greater sequence.' }),
   }),
 });
@@ -186,7 +192,7 @@ builder.queryFields((t) => ({
       type: 'ResourceEvent',
       cursor: 'sequence',
       ...connectionSizes,
-      args: { filter: t.arg({ type: ResourceEventFilterInput }) },
+      args: { filter: t.arg({ type: ResourceEventFilterInput, description: 'Narrows the events.' }) },
       description: 'Stored events, oldest first, so a client that reconnects catches up in order (filter.afterSequence).',
       totalCount: (_parent, args, ctx) => ctx.db.prisma.resourceEvent.count({ where: eventWhere(decodeFilter(ctx, args.filter, null)) }),
       resolve: (query, _parent, args, ctx) => {
@@ -225,21 +231,21 @@ builder.subscriptionFields((t) => ({
   resourceEvents: t.field({
     type: ResourceEventRef,
     description: 'Every resource event as the sync writes it.',
-    args: { filter: t.arg({ type: ResourceEventFilterInput }) },
+    args: { filter: t.arg({ type: ResourceEventFilterInput, description: 'Narrows the events.' }) },
     subscribe: (_root, args, ctx) => eventStream(ctx, args.filter, null),
     resolve: (event: ResourceEvent) => event,
   }),
   resourceStatusChanged: t.field({
     type: ResourceEventRef,
     description: 'STATUS_CHANGED events only.',
-    args: { filter: t.arg({ type: ResourceEventFilterInput }) },
+    args: { filter: t.arg({ type: ResourceEventFilterInput, description: 'Narrows the events.' }) },
     subscribe: (_root, args, ctx) => eventStream(ctx, args.filter, ['STATUS_CHANGED']),
     resolve: (event: ResourceEvent) => event,
   }),
   resourceLifecycleChanged: t.field({
     type: ResourceEventRef,
     description: 'MISSED, STALE and REVIVED events only.',
-    args: { filter: t.arg({ type: ResourceEventFilterInput }) },
+    args: { filter: t.arg({ type: ResourceEventFilterInput, description: 'Narrows the events.' }) },
     subscribe: (_root, args, ctx) => eventStream(ctx, args.filter, LIFECYCLE_TYPES),
     resolve: (event: ResourceEvent) => event,
   }),

@@ -2,32 +2,41 @@ import type { Prisma } from '../generated/prisma/client.js';
 import type { Context } from '../context.js';
 import { resourceScope } from '../scope.js';
 import { builder, decodeIdOf } from './builder.js';
+import { LIST_LIMIT, STRING_LIMIT } from './docs.js';
 import { LifecycleEnum, OrderDirectionEnum, ResourceKindEnum } from './enums.js';
 
 export const ResourceFilterInput = builder.inputType('ResourceFilter', {
+  description: 'Conditions a resource must meet, all of them (fields left out do not filter).',
   fields: (t) => ({
-    kinds: t.field({ type: [ResourceKindEnum] }),
+    kinds: t.field({ type: [ResourceKindEnum], description: 'Only these kinds.' }),
     lifecycle: t.field({ type: [LifecycleEnum], description: 'Default: ACTIVE and MISSING (stale rows hidden).' }),
-    tenantId: t.id(),
-    projectId: t.id(),
+    tenantId: t.id({ description: 'Only resources of this tenant (a global id).' }),
+    projectId: t.id({ description: 'Only resources in this project (a global id).' }),
     unattributed: t.boolean({ description: 'Resources with no tenant, or only the fallback tenant.' }),
-    placeholder: t.boolean(),
-    status: t.stringList(),
-    region: t.string(),
-    search: t.string({ description: 'Case-insensitive substring of name, provider id or urn.' }),
+    placeholder: t.boolean({ description: 'true: only placeholder rows (known from project URNs only); false: none of them.' }),
+    status: t.stringList({ description: `Only these provider statuses (any case), ${LIST_LIMIT}.` }),
+    region: t.string({ description: 'Only this region slug (nyc3, fra1, ...).' }),
+    search: t.string({ description: `Case-insensitive substring of name, provider id or urn; ${STRING_LIMIT}.` }),
   }),
 });
 
 export type ResourceFilter = typeof ResourceFilterInput.$inferInput;
 
 export const ResourceOrderFieldEnum = builder.enumType('ResourceOrderField', {
-  values: ['NAME', 'KIND', 'LAST_SEEN_AT', 'FIRST_SEEN_AT'] as const,
+  description: 'What resources can be sorted by.',
+  values: {
+    NAME: { description: 'Name.' },
+    KIND: { description: 'Kind.' },
+    LAST_SEEN_AT: { description: 'When a sync last wrote the row.' },
+    FIRST_SEEN_AT: { description: 'When a sync first saw it.' },
+  } as const,
 });
 
 export const ResourceOrderInput = builder.inputType('ResourceOrder', {
+  description: 'A sort order for resources; the id breaks ties so cursors stay stable.',
   fields: (t) => ({
-    field: t.field({ type: ResourceOrderFieldEnum, required: true }),
-    direction: t.field({ type: OrderDirectionEnum, required: true }),
+    field: t.field({ type: ResourceOrderFieldEnum, required: true, description: 'What to sort by.' }),
+    direction: t.field({ type: OrderDirectionEnum, required: true, description: 'Ascending or descending.' }),
   }),
 });
 

@@ -8,6 +8,7 @@ import { assertPageArgs, connectionSizes, namedConnection } from './pagination.j
 import { ResourceFilterInput, ResourceOrderInput, resourceOrderBy, resourceWhere } from './resource-filter.js';
 
 export const ResourceRef = builder.prismaNode('Resource', {
+  description: 'A DigitalOcean resource as the syncs see it, with its project, tenant and lifecycle.',
   id: { field: 'id' },
   findUnique: (id, ctx) => ({ id, AND: [resourceScope(ctx)] }),
   // A lookup by id of a row outside the viewer's scope is null, exactly like a missing one.
@@ -16,16 +17,16 @@ export const ResourceRef = builder.prismaNode('Resource', {
     urn: t.exposeString('urn', {
       description: 'DigitalOcean URN in canonical form, e.g. do:droplet:3164444, do:domain:example.com, do:floatingip:45.55.96.47.',
     }),
-    kind: t.expose('kind', { type: ResourceKindEnum }),
+    kind: t.expose('kind', { type: ResourceKindEnum, description: 'What kind of resource it is.' }),
     providerId: t.exposeString('providerId', {
       description: "The provider's own id as a string: integer ids, uuids, domain names and IPs alike.",
     }),
-    name: t.exposeString('name'),
+    name: t.exposeString('name', { description: 'Name in DigitalOcean (for DNS zones and reserved IPs, the domain or the IP).' }),
     status: t.exposeString('status', {
       nullable: true,
       description: 'Provider status, lower case as the provider reports it (active, off, assigned, ...); null where the kind has none.',
     }),
-    region: t.exposeString('region', { nullable: true }),
+    region: t.exposeString('region', { nullable: true, description: 'Region slug (nyc3, fra1, ...); null for kinds without one.' }),
     attrs: t.expose('attrs', { type: 'JSON', description: 'Kind-specific attributes (size, tags, rules, resource_type, parent droplet, ...).' }),
     placeholder: t.exposeBoolean('placeholder', {
       description: "True for rows discovered only through a project's resource URN, for kinds that no dedicated sync lists.",
@@ -35,12 +36,16 @@ export const ResourceRef = builder.prismaNode('Resource', {
       description: 'Null when the resource is in no project, or (for a tenant-scoped key) when the project belongs to another tenant or to none.',
       query: (_args, ctx) => ({ where: projectScope(ctx) }),
     }),
-    tenant: t.relation('tenant', { nullable: true, query: (_args, ctx) => ({ where: tenantScope(ctx) }) }),
-    tenantSource: t.expose('tenantSource', { type: TenantSourceEnum }),
-    lifecycle: t.expose('lifecycle', { type: LifecycleEnum }),
-    missedSyncs: t.exposeInt('missedSyncs'),
-    staleSince: t.expose('staleSince', { type: 'DateTime', nullable: true }),
-    firstSeenAt: t.expose('firstSeenAt', { type: 'DateTime' }),
+    tenant: t.relation('tenant', {
+      nullable: true,
+      description: 'The tenant its costs and events are attributed to (see tenantSource); null when it has none.',
+      query: (_args, ctx) => ({ where: tenantScope(ctx) }),
+    }),
+    tenantSource: t.expose('tenantSource', { type: TenantSourceEnum, description: 'Where its tenant comes from.' }),
+    lifecycle: t.expose('lifecycle', { type: LifecycleEnum, description: 'Whether the last syncs of its kind saw it.' }),
+    missedSyncs: t.exposeInt('missedSyncs', { description: 'Successful syncs in a row that did not see it (0 while ACTIVE; 3 makes it STALE).' }),
+    staleSince: t.expose('staleSince', { type: 'DateTime', nullable: true, description: 'When it became STALE; null unless it is.' }),
+    firstSeenAt: t.expose('firstSeenAt', { type: 'DateTime', description: 'When a sync first saw it.' }),
     lastSeenAt: t.field({
       type: 'DateTime',
       description: "When a sync last saw it. Unchanged rows are not rewritten, so an ACTIVE row was seen by its worker's last successful run.",
@@ -51,7 +56,11 @@ export const ResourceRef = builder.prismaNode('Resource', {
         return seen && seen > r.lastSeenAt ? seen : r.lastSeenAt;
       },
     }),
-    providerCreatedAt: t.expose('providerCreatedAt', { type: 'DateTime', nullable: true }),
+    providerCreatedAt: t.expose('providerCreatedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When DigitalOcean says it was created; null where the kind does not tell.',
+    }),
   }),
 });
 
@@ -77,9 +86,10 @@ builder.queryFields((t) => ({
       type: 'Resource',
       cursor: 'id',
       ...connectionSizes,
+      description: 'Resources the viewer may see, by name unless orderBy says otherwise. Stale resources are hidden unless the filter asks for them.',
       args: {
-        filter: t.arg({ type: ResourceFilterInput }),
-        orderBy: t.arg({ type: ResourceOrderInput }),
+        filter: t.arg({ type: ResourceFilterInput, description: 'Narrows the list (default: ACTIVE and MISSING).' }),
+        orderBy: t.arg({ type: ResourceOrderInput, description: 'Sort order (default: name ascending); the id breaks ties.' }),
       },
       totalCount: (_parent, args, ctx) => {
         assertPageArgs(args);
@@ -99,7 +109,7 @@ builder.queryFields((t) => ({
   resourceByUrn: t.prismaField({
     type: 'Resource',
     nullable: true,
-    args: { urn: t.arg.string({ required: true }) },
+    args: { urn: t.arg.string({ required: true, description: 'A DigitalOcean URN, e.g. do:droplet:3164444.' }) },
     description: 'Any URN form DigitalOcean uses finds the resource (do:reservedip: and do:floatingip: alike).',
     resolve: (query, _parent, args, ctx) => {
       const parsed = parseUrn(args.urn);

@@ -12,6 +12,7 @@ builder.scalarType('DateTime', {
 });
 
 builder.scalarType('JSON', {
+  description: 'Any JSON value: an object of kind-specific attributes, as DigitalOcean gives them (snake_case keys).',
   serialize: (value) => value,
   parseValue: (value) => value,
 });

@@ -17,29 +17,30 @@ const SkippedItemRef = builder.objectRef<TSkippedItem>('SkippedItem').implement(
   fields: (t) => ({
     providerId: t.exposeString('providerId', { nullable: true, description: "The item's id where it could be read." }),
     path: t.exposeString('path', { description: 'Path of the field that failed, e.g. node_pools.0.nodes.2.droplet_id.' }),
-    message: t.exposeString('message'),
+    message: t.exposeString('message', { description: 'What was wrong with the field.' }),
   }),
 });
 
 export const SyncRunRef = builder.prismaNode('SyncRun', {
+  description: 'One run of a sync worker, with what it found and changed. Unscoped keys only (null for a tenant-scoped key).',
   id: { field: 'id' },
   findUnique: (id, ctx) => ({ id, AND: [syncRunScope(ctx)] }),
   // Null for a tenant-scoped key, as for a missing run: runs are account internals.
   nullable: true,
   fields: (t) => ({
-    worker: t.expose('worker', { type: SyncWorkerEnum }),
-    status: t.expose('status', { type: SyncRunStatusEnum }),
-    trigger: t.expose('trigger', { type: SyncTriggerEnum }),
-    startedAt: t.expose('startedAt', { type: 'DateTime' }),
-    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
-    fetched: t.exposeInt('fetched'),
-    created: t.exposeInt('created'),
-    updated: t.exposeInt('updated'),
-    unchanged: t.exposeInt('unchanged'),
-    markedMissing: t.exposeInt('markedMissing'),
-    markedStale: t.exposeInt('markedStale'),
-    revived: t.exposeInt('revived'),
-    apiRequests: t.exposeInt('apiRequests'),
+    worker: t.expose('worker', { type: SyncWorkerEnum, description: 'The worker that ran.' }),
+    status: t.expose('status', { type: SyncRunStatusEnum, description: 'Running, or how it ended.' }),
+    trigger: t.expose('trigger', { type: SyncTriggerEnum, description: 'What started it.' }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When it started.' }),
+    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it ended; null while RUNNING.' }),
+    fetched: t.exposeInt('fetched', { description: 'Items DigitalOcean listed.' }),
+    created: t.exposeInt('created', { description: 'Resources seen for the first time (CREATED events).' }),
+    updated: t.exposeInt('updated', { description: 'Resources whose stored data changed.' }),
+    unchanged: t.exposeInt('unchanged', { description: 'Resources seen again unchanged (not rewritten).' }),
+    markedMissing: t.exposeInt('markedMissing', { description: 'Resources that became MISSING (MISSED events).' }),
+    markedStale: t.exposeInt('markedStale', { description: 'Resources that became STALE (STALE events).' }),
+    revived: t.exposeInt('revived', { description: 'MISSING or STALE resources seen again (REVIVED events).' }),
+    apiRequests: t.exposeInt('apiRequests', { description: 'HTTP requests made to DigitalOcean, retries included.' }),
     rateRemaining: t.exposeInt('rateRemaining', {
       nullable: true,
       description: "DigitalOcean's ratelimit-remaining after the run's last request.",
@@ -69,16 +70,22 @@ export const SyncRunConnection = namedConnection(SyncRunRef, 'SyncRun');
 type WorkerStatusShape = WorkerStatus & { lastRun: SyncRun | null; lastSuccess: SyncRun | null };
 
 const SyncWorkerStatusRef = builder.objectRef<WorkerStatusShape>('SyncWorkerStatus').implement({
+  description: "A sync worker's schedule and its last runs.",
   fields: (t) => ({
-    worker: t.expose('worker', { type: SyncWorkerEnum }),
+    worker: t.expose('worker', { type: SyncWorkerEnum, description: 'The worker.' }),
     schedule: t.exposeString('schedule', {
       description: 'Cron pattern in effect; "off" when the worker runs only by runSync, "disabled" when it does not run at all.',
     }),
     enabled: t.exposeBoolean('enabled', { description: 'Whether runSync can run the worker: false only when it is disabled (or nothing syncs here).' }),
     running: t.exposeBoolean('running', { description: 'Running in this process.' }),
-    nextRunAt: t.expose('nextRunAt', { type: 'DateTime', nullable: true }),
-    lastRun: t.field({ type: SyncRunRef, nullable: true, resolve: (s) => s.lastRun }),
-    lastSuccess: t.field({ type: SyncRunRef, nullable: true, resolve: (s) => s.lastSuccess }),
+    nextRunAt: t.expose('nextRunAt', { type: 'DateTime', nullable: true, description: 'When the schedule runs it next; null without a schedule.' }),
+    lastRun: t.field({
+      type: SyncRunRef,
+      nullable: true,
+      description: 'Its latest run, whatever its status; null before the first.',
+      resolve: (s) => s.lastRun,
+    }),
+    lastSuccess: t.field({ type: SyncRunRef, nullable: true, description: 'Its latest SUCCEEDED run; null before the first.', resolve: (s) => s.lastSuccess }),
   }),
 });
 
@@ -88,7 +95,7 @@ builder.queryFields((t) => ({
       type: 'SyncRun',
       cursor: 'id',
       ...connectionSizes,
-      args: { worker: t.arg({ type: SyncWorkerEnum }) },
+      args: { worker: t.arg({ type: SyncWorkerEnum, description: "Only this worker's runs." }) },
       description: 'Runs, newest first. Unscoped keys only (FORBIDDEN for a tenant-scoped key).',
       totalCount: (_parent, args, ctx) => {
         assertSeesSyncInternals(ctx);
@@ -118,7 +125,8 @@ builder.queryFields((t) => ({
 }));
 
 const RunSyncInput = builder.inputType('RunSyncInput', {
-  fields: (t) => ({ worker: t.field({ type: SyncWorkerEnum, required: true }) }),
+  description: 'The worker to run now.',
+  fields: (t) => ({ worker: t.field({ type: SyncWorkerEnum, required: true, description: 'The worker.' }) }),
 });
 
 const RunSyncPayload = payloadType('RunSyncPayload', {
@@ -137,7 +145,7 @@ builder.mutationField('runSync', (t) =>
     type: RunSyncPayload,
     description:
       'Runs a worker now and waits for it. userErrors: NOT_CONFIGURED (no sync service: no DigitalOcean client), UNKNOWN_WORKER, DISABLED, ALREADY_RUNNING.',
-    args: { input: t.arg({ type: RunSyncInput, required: true }) },
+    args: { input: t.arg({ type: RunSyncInput, required: true, description: 'The worker to run.' }) },
     resolve: async (_parent, { input }, ctx) => {
       assertAccountOperator(ctx.viewer);
       const path = ['input', 'worker'];
@@ -158,7 +166,7 @@ builder.subscriptionField('syncRunUpdated', (t) =>
   t.field({
     type: SyncRunRef,
     description: 'Each run of a worker as it starts and finishes. Unscoped keys only (FORBIDDEN for a tenant-scoped key).',
-    args: { worker: t.arg({ type: SyncWorkerEnum }) },
+    args: { worker: t.arg({ type: SyncWorkerEnum, description: "Only this worker's runs (default: every worker)." }) },
     subscribe: (_root, args, ctx) => {
       assertSeesSyncInternals(ctx);
       return liveStream<SyncRunMessage, SyncRun>({

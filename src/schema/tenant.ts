@@ -8,18 +8,21 @@ import { ResourceConnection } from './resource.js';
 import { ResourceFilterInput, resourceOrderBy, resourceWhere } from './resource-filter.js';
 
 export const TenantRef = builder.prismaNode('Tenant', {
+  description:
+    'A customer or team that resources are attributed to: through its projects (assignProjectTenant), by a manual override (reassignResourceTenant), or as the fallback tenant for orphans.',
   id: { field: 'id' },
   findUnique: (id, ctx) => ({ id, AND: [tenantScope(ctx)] }),
   nullable: true,
   fields: (t) => ({
-    slug: t.exposeString('slug'),
-    name: t.exposeString('name'),
+    slug: t.exposeString('slug', { description: 'Unique short name: lower-case letters, digits and -, at most 63 characters.' }),
+    name: t.exposeString('name', { description: 'Display name.' }),
     isFallback: t.exposeBoolean('isFallback', {
       description: 'The tenant that orphan resources (in no project, or in a project with no tenant) fall back to.',
     }),
     projects: t.relatedConnection(
       'projects',
       {
+        description: "The tenant's projects, by name.",
         cursor: 'id',
         ...connectionSizes,
         totalCount: true,
@@ -33,10 +36,11 @@ export const TenantRef = builder.prismaNode('Tenant', {
     resources: t.relatedConnection(
       'resources',
       {
+        description: 'Resources attributed to the tenant, by name; stale ones hidden unless the filter asks for them.',
         cursor: 'id',
         ...connectionSizes,
         totalCount: true,
-        args: { filter: t.arg({ type: ResourceFilterInput }) },
+        args: { filter: t.arg({ type: ResourceFilterInput, description: 'Narrows the list (default: ACTIVE and MISSING).' }) },
         query: (args, ctx) => {
           assertPageArgs(args as PageArgs);
           return { where: resourceWhere(ctx, args.filter), orderBy: resourceOrderBy(null) };
@@ -53,6 +57,7 @@ builder.queryFields((t) => ({
   tenants: t.prismaConnection(
     {
       type: 'Tenant',
+      description: 'Tenants the viewer may see, by slug (a tenant-scoped key sees only its own).',
       cursor: 'id',
       ...connectionSizes,
       totalCount: (_parent, _args, ctx) => ctx.db.prisma.tenant.count({ where: tenantScope(ctx) }),
@@ -66,7 +71,8 @@ builder.queryFields((t) => ({
   tenant: t.prismaField({
     type: 'Tenant',
     nullable: true,
-    args: { slug: t.arg.string({ required: true }) },
+    description: 'A tenant by its slug; null when the viewer may not see one with it.',
+    args: { slug: t.arg.string({ required: true, description: 'The tenant slug.' }) },
     resolve: (query, _parent, args, ctx) => ctx.db.prisma.tenant.findFirst({ ...query, where: { AND: [tenantScope(ctx), { slug: args.slug }] } }),
   }),
 }));
@@ -74,18 +80,25 @@ builder.queryFields((t) => ({
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 const CreateTenantInput = builder.inputType('CreateTenantInput', {
+  description: 'A new tenant.',
   fields: (t) => ({
-    slug: t.string({ required: true }),
-    name: t.string({ required: true }),
+    slug: t.string({
+      required: true,
+      description: 'Unique short name: lower-case letters, digits and -, starting with a letter or digit, at most 63 characters.',
+    }),
+    name: t.string({ required: true, description: 'Display name: 1 to 200 characters (surrounding spaces trimmed).' }),
   }),
 });
 
-const CreateTenantPayload = payloadType('CreateTenantPayload', { tenant: { type: TenantRef } });
+const CreateTenantPayload = payloadType('CreateTenantPayload', {
+  tenant: { type: TenantRef, description: 'The new tenant; null when userErrors say why not.' },
+});
 
 builder.mutationField('createTenant', (t) =>
   t.field({
     type: CreateTenantPayload,
-    args: { input: t.arg({ type: CreateTenantInput, required: true }) },
+    description: 'Operators only. Creates a tenant. userErrors: INVALID_INPUT (bad slug, blank or too long name), DUPLICATE (the slug is taken).',
+    args: { input: t.arg({ type: CreateTenantInput, required: true, description: 'The tenant to create.' }) },
     resolve: async (_parent, { input }, ctx) => {
       assertAccountOperator(ctx.viewer);
       const errors: UserErrorShape[] = [];
