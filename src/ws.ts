@@ -37,6 +37,8 @@ export type WebSocketOptions = {
   allowedOrigins: string[];
   sessions: KeySessions;
   log: Logger;
+  /** Told when a socket is accepted (its key checked) and when it closes (src/metrics). */
+  metrics?: { opened(): void; closed(): void };
 };
 
 type Extra = { socket: WebSocket; request: IncomingMessage; viewer?: Viewer; untrack?: () => void };
@@ -144,10 +146,12 @@ function attachWebSocket(options: WebSocketOptions): WebSocketServer {
           return false;
         }
         open.add(socket);
+        options.metrics?.opened();
         const untrackSession = options.sessions.add(result, (code, reason) => socket.close(code, reason));
         ctx.extra.viewer = result;
         ctx.extra.untrack = () => {
           untrackSession();
+          options.metrics?.closed();
           open.delete(socket);
           if (open.size === 0 && socketsByKey.get(key) === open) socketsByKey.delete(key);
         };
