@@ -1,6 +1,7 @@
 import { createSchema, createYoga } from 'graphql-yoga';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { endpointLabel } from '../../src/metrics/digitalocean.js';
 import { graphqlMetrics, MAX_OPERATION_NAMES } from '../../src/metrics/graphql.js';
 import { parseExposition } from '../helpers/prometheus.js';
@@ -33,5 +34,18 @@ describe('metrics labels stay bounded', () => {
     expect(labels.size).toBe(MAX_OPERATION_NAMES + 1);
     expect(m.sum('inventory_graphql_operations_total', { operation: '(other)', type: 'query', transport: 'http' })).toBe(5);
     expect(m.sum('inventory_graphql_operations_total')).toBe(names.length);
+  });
+});
+
+describe('metrics settings', () => {
+  it('serve /metrics on the API port unless METRICS_PORT is set; METRICS_HOST defaults to HOST', () => {
+    const plain = loadConfig({});
+    expect(plain.ok && plain.config.metrics).toEqual({ port: null, host: '127.0.0.1' });
+    const own = loadConfig({ HOST: '0.0.0.0', METRICS_PORT: '9464' });
+    expect(own.ok && own.config.metrics).toEqual({ port: 9464, host: '0.0.0.0' });
+    const bad = loadConfig({ PORT: '4000', METRICS_PORT: '4000' });
+    expect(bad.ok ? [] : bad.problems).toEqual(['METRICS_PORT: must differ from PORT (leave METRICS_PORT unset to serve /metrics on the API port)']);
+    const notPort = loadConfig({ METRICS_PORT: 'x' });
+    expect(notPort.ok ? [] : notPort.problems).toEqual(['METRICS_PORT: must be a whole number between 0 and 65535']);
   });
 });
