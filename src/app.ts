@@ -86,32 +86,18 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
 
     const accountId = await ensureAccount(db, overrides.doClient?.baseUrl ?? apiUrl, simulated);
     const fallbackTenantId = await ensureFallbackTenant(db, config.fallbackTenant);
+    // Runs and DigitalOcean requests are labelled with the account's slug.
+    const observe = { runs: metrics.syncRuns(accountSlug(simulated)), events: metrics.events };
     const sync =
       doClient && overrides.sync !== false
         ? createSync(
             { schedules },
-            {
-              db,
-              pubsub,
-              log,
-              client: doClient,
-              accountId,
-              fallbackTenantId,
-              metrics: { runs: metrics.syncRuns(accountSlug(simulated)), events: metrics.events },
-            },
+            { db, pubsub, log, client: doClient, accountId, fallbackTenantId, metrics: observe },
             { runOnStart: overrides.sync?.runOnStart },
           )
         : undefined;
-    const svc: Services = {
-      db,
-      log,
-      accountId,
-      fallbackTenantId,
-      pubsub,
-      metrics,
-      ...(doClient ? { doClient } : {}),
-      ...(sync ? { sync: sync.service } : {}),
-    };
+    const svc: Services = { db, log, accountId, fallbackTenantId, pubsub, ...(doClient ? { doClient } : {}), ...(sync ? { sync: sync.service } : {}) };
+    svc.metrics = metrics;
     services = svc;
 
     const auth = createAuthenticator(db, config.adminApiKey, { log });
