@@ -1,8 +1,11 @@
 import type { Database } from './db/index.js';
 
+/** The slug of the account row of the configured token, or of the simulated account. */
+export const accountSlug = (simulated: boolean) => (simulated ? 'simulated' : 'default');
+
 /** The account row for the configured token (one today; the model allows several). */
 export async function ensureAccount(db: Database, apiUrl: string, simulated: boolean): Promise<string> {
-  const slug = simulated ? 'simulated' : 'default';
+  const slug = accountSlug(simulated);
   const account = await db.prisma.cloudAccount.upsert({
     where: { slug },
     create: { slug, name: simulated ? 'Simulated DigitalOcean account' : 'DigitalOcean account', apiUrl },

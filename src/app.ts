@@ -1,5 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
-import { ensureAccount, ensureFallbackTenant } from './account.js';
+import { accountSlug, ensureAccount, ensureFallbackTenant } from './account.js';
 import { createAuthenticator } from './auth.js';
 import { createDatabase } from './components/database.js';
 import { createGraphqlHttp, type GraphqlHttp } from './components/graphql-http.js';
@@ -20,10 +20,13 @@ import { hardeningPlugins } from './schema/limits.js';
 import { createDoClient, type DoClientOptions } from './digitalocean/client.js';
 import { createWebSocketServer } from './ws.js';
 import { operationLog } from './operation-log.js';
+import { isMetricsRequest, metricsEndpoint } from './metrics/http.js';
+import { createMetrics } from './metrics/metrics.js';
+import { createMetricsServer } from './metrics/server.js';
 
 export type App = {
-  /** Opens the database, applies migrations, listens. Resolves with the listening URL. */
-  start(): Promise<{ url: string }>;
+  /** Opens the database, applies migrations, listens. Resolves with the listening URL (and the metrics port's, when METRICS_PORT is set). */
+  start(): Promise<{ url: string; metricsUrl?: string }>;
   /** Stops accepting, finishes in-flight requests, closes sockets and the database. */
   stop(): Promise<void>;
   /** True when the database answers and all migrations are applied. */
@@ -58,8 +61,10 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   const database = createDatabase(config, { log, given: overrides.database });
   let services: Services | undefined;
   let yoga: GraphqlHttp | undefined;
+  const metrics = createMetrics();
+  metrics.watchDatabase(() => services?.db);
 
-  async function start(): Promise<{ url: string }> {
+  async function start(): Promise<{ url: string; metricsUrl?: string }> {
     const { db } = await lifecycle.start(database);
     const { pubsub } = await lifecycle.start(createPubSubComponent(config, { log }));
 
@@ -69,17 +74,30 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     const schedules = simulatedAccount ? demoSchedules(config.schedules) : config.schedules;
     const doClient =
       config.doToken || simulatedAccount || overrides.doClient
-        ? createDoClient({ token: config.doToken ?? 'simulated', baseUrl: apiUrl, log: (level, msg, fields) => log[level](msg, fields), ...overrides.doClient })
+        ? createDoClient({
+            token: config.doToken ?? 'simulated',
+            baseUrl: apiUrl,
+            log: (level, msg, fields) => log[level](msg, fields),
+            observer: metrics.digitalocean(accountSlug(simulated)),
+            ...overrides.doClient,
+          })
         : undefined;
     if (doClient) await lifecycle.start(stopping(() => doClient.close()));
 
     const accountId = await ensureAccount(db, overrides.doClient?.baseUrl ?? apiUrl, simulated);
     const fallbackTenantId = await ensureFallbackTenant(db, config.fallbackTenant);
+    // Runs and DigitalOcean requests are labelled with the account's slug.
+    const observe = { runs: metrics.syncRuns(accountSlug(simulated)), events: metrics.events };
     const sync =
       doClient && overrides.sync !== false
-        ? createSync({ schedules }, { db, pubsub, log, client: doClient, accountId, fallbackTenantId }, { runOnStart: overrides.sync?.runOnStart })
+        ? createSync(
+            { schedules },
+            { db, pubsub, log, client: doClient, accountId, fallbackTenantId, metrics: observe },
+            { runOnStart: overrides.sync?.runOnStart },
+          )
         : undefined;
     const svc: Services = { db, log, accountId, fallbackTenantId, pubsub, ...(doClient ? { doClient } : {}), ...(sync ? { sync: sync.service } : {}) };
+    svc.metrics = metrics;
     services = svc;
 
     const auth = createAuthenticator(db, config.adminApiKey, { log });
@@ -90,14 +108,21 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
 
     // The same operation checks and the same masking over HTTP and WebSocket.
     // The operation log first: a refusal by the limits still ends the operation in the log.
-    const operationPlugins: Plugin[] = [operationLog(log), ...hardeningPlugins(config.queryLimits), ...(overrides.plugins ?? [])];
+    // Metrics next, before the limits too: refused operations are counted with their error code.
+    const operationPlugins: Plugin[] = [operationLog(log), ...metrics.graphql, ...hardeningPlugins(config.queryLimits), ...(overrides.plugins ?? [])];
     const maskError = createMaskError(log);
     const context = (viewer: Context['viewer']): Context => ({ ...svc, viewer, once: requestMemo() });
     yoga = createGraphqlHttp(config, { auth, sessions, operationPlugins, context, maskError, log });
 
     let url = '';
+    let metricsUrl: string | undefined;
+    // /metrics on the API port behind the API's key, or on METRICS_PORT without one.
+    const ownPort = config.metrics.port !== null;
+    const serveMetrics = metricsEndpoint(() => metrics.expose(), { auth: ownPort ? undefined : auth, log });
     if (overrides.listen !== false) {
-      const http = await lifecycle.start(createHttpServer(config, { handler: yoga, db, pubsub }));
+      if (ownPort) metricsUrl = (await lifecycle.start(createMetricsServer({ host: config.metrics.host, port: config.metrics.port! }, serveMetrics))).url;
+      const httpMetrics = { observe: metrics.http.observe, ...(ownPort ? {} : { serves: isMetricsRequest, serve: serveMetrics }) };
+      const http = await lifecycle.start(createHttpServer(config, { handler: yoga, db, pubsub, metrics: httpMetrics }));
       await lifecycle.start(
         createWebSocketServer({
           server: http.server,
@@ -112,13 +137,14 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
           sessions,
           log,
           persistedOperations: config.persistedOperations,
+          metrics: metrics.websocket,
         }),
       );
       url = http.url;
     }
     if (sync) await lifecycle.start(sync);
     if (simulatedAccount) await lifecycle.start(createDemoActivity(simulatedAccount.simulator));
-    return { url };
+    return { url, ...(metricsUrl ? { metricsUrl } : {}) };
   }
 
   return {

@@ -61,6 +61,12 @@ export type Config = {
   /** DATABASE_STATEMENT_TIMEOUT_MS, default 10000: longest SQL statement of a GraphQL query (0 = none). */
   statementTimeoutMs: number;
   /**
+   * Where /metrics (Prometheus) is served. Default (METRICS_PORT unset): on the API port, with the
+   * same key as the API when keys are configured. METRICS_PORT: on a port of its own, on
+   * METRICS_HOST (default HOST), without a key (for a network only Prometheus reaches).
+   */
+  metrics: { port: number | null; host: string };
+  /**
    * PERSISTED_OPERATIONS_FILE: a manifest `{ "<sha256 hash>": "<document>" }` (GraphQL Code
    * Generator's client preset with `persistedDocuments: true` writes it); when set, HTTP and
    * WebSocket accept only these operations, by hash. Default: unset, every valid document runs.
@@ -229,6 +235,8 @@ const ZEnv = z.object({
   QUERY_MAX_LIST_ITEMS: optional(ZCount),
   DATABASE_STATEMENT_TIMEOUT_MS: optional(ZMillis),
   PERSISTED_OPERATIONS_FILE: optional(z.string().min(1)),
+  METRICS_PORT: optional(ZPort),
+  METRICS_HOST: optional(z.string().min(1)),
 });
 
 function schedulesFrom(env: Record<string, string | undefined>, problems: string[]): Record<SyncWorkerName, Schedule> {
@@ -436,6 +444,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
   const host = e.HOST ?? '127.0.0.1';
+  if (e.METRICS_PORT && e.METRICS_PORT === (e.PORT ?? 4000) && (e.METRICS_HOST ?? host) === host) {
+    problems.push('METRICS_PORT: must differ from PORT (leave METRICS_PORT unset to serve /metrics on the API port)');
+  }
   if (production && accounts.length === 0) {
     problems.push(
       'DIGITALOCEAN_TOKEN (or DIGITALOCEAN_ACCOUNTS / DIGITALOCEAN_ACCOUNTS_FILE): required when NODE_ENV=production (without one the server runs simulated accounts)',
@@ -477,6 +488,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       },
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS ?? DEFAULT_STATEMENT_TIMEOUT_MS,
       persistedOperations,
+      metrics: { port: e.METRICS_PORT ?? null, host: e.METRICS_HOST ?? host },
     },
   };
 }

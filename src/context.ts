@@ -4,6 +4,7 @@ import type { Logger } from './log.js';
 import type { DoClient } from './digitalocean/client.js';
 import type { PubSub } from './pubsub.js';
 import type { SyncService } from './sync/service.js';
+import type { EventObserver } from './events/commit.js';
 
 /** Who is calling: from the API key of the request or WebSocket connection. */
 export type Viewer = {
@@ -31,6 +32,8 @@ export type Services = {
   pubsub: PubSub;
   /** The sync workers (absent in apps built without them, e.g. some tests). */
   sync?: SyncService;
+  /** Where commits report their events (src/metrics). */
+  metrics?: { events?: EventObserver };
 };
 
 /** Per request (or per WebSocket operation): the caller, and values computed once for it. */

@@ -44,6 +44,8 @@ export type WebSocketOptions = {
    * yoga's HTTP pipeline that this envelop never calls.
    */
   persistedOperations?: PersistedOperations | null;
+  /** Told when a socket is accepted (its key checked) and when it closes (src/metrics). */
+  metrics?: { opened(): void; closed(): void };
 };
 
 type Extra = { socket: WebSocket; request: IncomingMessage; viewer?: Viewer; untrack?: () => void };
@@ -151,10 +153,12 @@ function attachWebSocket(options: WebSocketOptions): WebSocketServer {
           return false;
         }
         open.add(socket);
+        options.metrics?.opened();
         const untrackSession = options.sessions.add(result, (code, reason) => socket.close(code, reason));
         ctx.extra.viewer = result;
         ctx.extra.untrack = () => {
           untrackSession();
+          options.metrics?.closed();
           open.delete(socket);
           if (open.size === 0 && socketsByKey.get(key) === open) socketsByKey.delete(key);
         };

@@ -22,12 +22,27 @@ export type HttpServer = Component & {
  */
 export function createHttpServer(
   config: Pick<Config, 'host' | 'port'>,
-  deps: { handler: (req: IncomingMessage, res: ServerResponse) => unknown; db: Database; pubsub: PubSub },
+  deps: {
+    handler: (req: IncomingMessage, res: ServerResponse) => unknown;
+    db: Database;
+    pubsub: PubSub;
+    /** Observes every request; `serves`/`serve` answer /metrics (src/metrics). */
+    metrics?: {
+      observe(req: IncomingMessage, res: ServerResponse): void;
+      serves?(req: IncomingMessage): boolean;
+      serve?(req: IncomingMessage, res: ServerResponse): unknown;
+    };
+  },
 ): HttpServer {
-  const { db, pubsub } = deps;
+  const { db, pubsub, metrics } = deps;
   const sockets = new Set<Socket>();
   let url: string | undefined;
   const server = createServer((req, res) => {
+    metrics?.observe(req, res);
+    if (metrics?.serve && metrics.serves?.(req)) {
+      void metrics.serve(req, res);
+      return;
+    }
     if (req.url === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       return;

@@ -36,8 +36,13 @@ export type Database = {
   tryLock(name: string): Promise<(() => Promise<void>) | null>;
   /** Counts SQL statements sent from now on (for tests and benchmarks). */
   countQueries(): { readonly count: number; stop(): void };
+  /** The connection pools as they are now (PostgreSQL: `main` and `graphql`; absent for the embedded database). */
+  pools?(): PoolUse[];
   close(): Promise<void>;
 };
+
+/** One connection pool's use: connections open (`total`, of which `idle`), queries `waiting` for one, and its `max`. */
+export type PoolUse = { name: string; total: number; idle: number; waiting: number; max: number };
 
 export type DatabaseStatus = 'ok' | 'unreachable' | 'not migrated';
 
@@ -187,6 +192,14 @@ async function openPostgres(url: string, statementTimeoutMs: number, log: Logger
       }
     },
   );
+  const use = (name: string, p: import('pg').Pool): PoolUse => ({
+    name,
+    total: p.totalCount,
+    idle: p.idleCount,
+    waiting: p.waitingCount,
+    max: p.options.max ?? 10,
+  });
+  db.pools = () => [use('main', pool), use('graphql', queryPool)];
   try {
     // Asked of the driver itself: its error codes tell a missing database from a refused role.
     const client = await pool.connect();

@@ -34,6 +34,16 @@ export type DoClientOptions = {
   /** Time source for pacing and backoff. Default: the system clock. */
   clock?: Clock;
   log?: (level: TLogLevel, msg: string, fields?: Record<string, unknown>) => void;
+  /** Told of every request's outcome (metrics). */
+  observer?: DoClientObserver;
+};
+
+/** What the client tells of its requests (src/metrics). */
+export type DoClientObserver = {
+  /** A request ended: its HTTP status, or the error code when no response came; the hourly budget as it now stands. */
+  response(endpoint: string, status: number | string, budget: TBudgetSnapshot): void;
+  /** A 429 made the client wait this long before sending again. */
+  rateLimitWait(waitMs: number): void;
 };
 
 /** One listing: where it lives, the key of its collection, the schema of one item. */
@@ -227,9 +237,12 @@ export function createDoClient(opts: DoClientOptions): DoClient {
       const headers = flattenHeaders(res.headers);
       budget.observe(headers, { burst: res.statusCode === 429 && headers['retry-after'] !== undefined });
       log('debug', 'do request', { endpoint, target, status: res.statusCode, ms: clock.now() - started });
+      opts.observer?.response(endpoint, res.statusCode, budget.snapshot());
       return { status: res.statusCode, headers, body } satisfies TRawResponse;
     } catch (e) {
-      throw toNetworkError(e, endpoint, signal);
+      const error = toNetworkError(e, endpoint, signal);
+      opts.observer?.response(endpoint, error.code, budget.snapshot());
+      throw error;
     }
   }
 
@@ -271,6 +284,7 @@ export function createDoClient(opts: DoClientOptions): DoClient {
             waitMs = backoff(limited);
           }
           budget.blockUntil(now + waitMs);
+          opts.observer?.rateLimitWait(waitMs);
           log('warn', 'do rate limited, waiting', { endpoint, waitMs, requestId: err.requestId });
           continue;
         }

@@ -6,8 +6,11 @@ import { countEvents, NO_CHANGE, type ChangeCounts } from './counts.js';
 import { lockEventSequence, storeEvents } from './store.js';
 import type { EventCause, EventDraft, StoredEvent } from './types.js';
 
-/** What a commit needs: the database to write to, the pub/sub to announce on, a log for what fails after the commit. */
-export type CommitDeps = { db: Database; pubsub: PubSub; log: Logger };
+/** What a commit needs: the database to write to, the pub/sub to announce on, a log for what fails after the commit; metrics when kept. */
+export type CommitDeps = { db: Database; pubsub: PubSub; log: Logger; metrics?: { events?: EventObserver } };
+
+/** What a commit reports (src/metrics): the events stored and how many of them were published. */
+export type EventObserver = { committed(cause: EventCause, events: readonly StoredEvent[], published: number): void };
 
 /** What a change's body did: the events it makes, and the counts no event stands for. */
 export type Change = { events: EventDraft[]; updated?: number; unchanged?: number };
@@ -28,6 +31,7 @@ export async function commitChange(deps: CommitDeps, cause: EventCause, change: 
     return { ...done, events: await storeEvents(tx, cause, done.events) };
   });
   const eventsPublished = await publishCommitted(deps, events);
+  deps.metrics?.events?.committed(cause, events, eventsPublished);
   return { counts: { ...NO_CHANGE, ...countEvents(events), updated: updated ?? 0, unchanged: unchanged ?? 0, eventsPublished }, events };
 }
 

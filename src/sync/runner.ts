@@ -7,7 +7,7 @@ import type { DoClient, DoSession, TOnInvalid, TPagesSpec } from '../digitalocea
 import { DoError, isDoStatus } from '../digitalocean/errors.js';
 import { MAX_SKIPPED_ITEMS_STORED } from './skipped.js';
 import type { TSkippedItem } from '../digitalocean/skipped-item.js';
-import { commitChange } from '../events/commit.js';
+import { commitChange, type EventObserver } from '../events/commit.js';
 import { addCounts, NO_CHANGE, type ChangeCounts } from '../events/counts.js';
 import { attribute } from './attribution.js';
 import { markMissing } from './lifecycle.js';
@@ -24,6 +24,13 @@ export type SyncDeps = {
   fallbackTenantId: string;
   /** Kinds whose worker is not `disabled` (`off` included): the project sweep gives them attribution only, no placeholders. */
   dedicatedKinds: ReadonlySet<string>;
+  /** Where runs and their commits are reported (src/metrics), labelled with the account at construction. */
+  metrics?: { runs?: SyncRunObserver; events?: EventObserver };
+};
+
+/** What a finished run reports (src/metrics). */
+export type SyncRunObserver = {
+  runFinished(run: { worker: SyncWorkerName; status: string; seconds: number; counts: Readonly<RunCounts>; skipped: number }): void;
 };
 
 /** What a run did: the sum of its changes' counts, and the items its listings returned. */
@@ -62,6 +69,7 @@ export const BATCH_SIZE = 1_000;
  */
 export async function executeRun(deps: SyncDeps, worker: SyncWorkerName, trigger: SyncTrigger, body: WorkerBody): Promise<SyncRun> {
   const { db, pubsub, log, accountId } = deps;
+  const started = performance.now();
   const run = await db.prisma.syncRun.create({ data: { accountId, worker, trigger } });
   await pubsub.publish('syncRun', { id: run.id, accountId, worker, status: 'RUNNING' });
   const session = deps.client.session();
@@ -111,6 +119,7 @@ export async function executeRun(deps: SyncDeps, worker: SyncWorkerName, trigger
     },
   });
   await pubsub.publish('syncRun', { id: run.id, accountId, worker, status: finished.status });
+  deps.metrics?.runs?.runFinished({ worker, status: finished.status, seconds: (performance.now() - started) / 1000, counts: totals, skipped: skippedCount });
   log.info('sync run finished', {
     worker,
     status: finished.status,
