@@ -49,6 +49,7 @@ describe.each(testDatabaseTargets())('sync run progress on $name', (target) => {
 
   it('syncRunUpdated reports RUNNING with pages and items read so far before SUCCEEDED, and the row keeps them', async () => {
     const updates: any[] = [];
+    let marker = '';
     let attached!: () => void;
     const isAttached = new Promise<void>((resolve) => (attached = resolve));
     const subscribed = client.iterate({ query: `subscription { syncRunUpdated(worker: DROPLETS) { ${RUN} } }` });
@@ -67,7 +68,7 @@ describe.each(testDatabaseTargets())('sync run progress on $name', (target) => {
     // A message about a run of our own: once it arrives, the subscription is attached.
     const accountId = app.services().accountId;
     const row = await db.prisma.syncRun.create({ data: { accountId, worker: 'DROPLETS', trigger: 'MANUAL', status: 'FAILED' } });
-    const marker = Buffer.from(`SyncRun:${row.id}`).toString('base64');
+    marker = Buffer.from(`SyncRun:${row.id}`).toString('base64');
     const publishing = setInterval(() => void app.services().pubsub.publish('syncRun', { id: row.id, accountId, worker: 'DROPLETS', status: 'FAILED' }), 50);
     await isAttached.finally(() => clearInterval(publishing));
 
