@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,24 +6,15 @@ import { SYNC_WORKERS } from '../../src/domain/workers.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 import { invoiceCsv } from '../../src/simulator/invoices.js';
-import { spawnServer, type ServerProcess } from '../helpers/process.js';
+import { runNode, spawnServer, type ProgramRun, type ServerProcess } from '../helpers/process.js';
 
 const ADMIN = 'admin-key-for-the-inventory-cli-test';
 
-type Run = { code: number | null; stdout: string; stderr: string };
+type Run = ProgramRun;
 
 /** Runs the `inventory` bin as a separate process, its output piped (not a terminal). */
 function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'scripts/inventory.mjs'), ...args], {
-    cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return runNode([join(PROJECT_ROOT, 'scripts/inventory.mjs'), ...args], env);
 }
 
 const noStackTrace = (r: Run) => expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
