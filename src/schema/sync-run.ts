@@ -21,6 +21,19 @@ const SkippedItemRef = builder.objectRef<TSkippedItem>('SkippedItem').implement(
   }),
 });
 
+const SyncProgressRef = builder.objectRef<SyncRun>('SyncProgress').implement({
+  description: 'How far a run has read its DigitalOcean listings: written while it runs (at most every 500 ms) and once more as it ends.',
+  fields: (t) => ({
+    pages: t.exposeInt('pagesListed', { description: 'Pages of listings read so far.' }),
+    items: t.exposeInt('itemsListed', { description: 'Items on those pages.' }),
+    updatedAt: t.field({
+      type: 'DateTime',
+      description: 'When these counts were written; the start of the run until its first report.',
+      resolve: (run) => run.progressAt ?? run.startedAt,
+    }),
+  }),
+});
+
 export const SyncRunRef = builder.prismaNode('SyncRun', {
   description: 'One run of a sync worker, with what it found and changed. Unscoped keys only (null for a tenant-scoped key).',
   id: { field: 'id' },
@@ -41,6 +54,11 @@ export const SyncRunRef = builder.prismaNode('SyncRun', {
     markedStale: t.exposeInt('markedStale', { description: 'Resources that became STALE (STALE events).' }),
     revived: t.exposeInt('revived', { description: 'MISSING or STALE resources seen again (REVIVED events).' }),
     apiRequests: t.exposeInt('apiRequests', { description: 'HTTP requests made to DigitalOcean, retries included.' }),
+    progress: t.field({
+      type: SyncProgressRef,
+      description: 'Pages and items read so far: grows while the run is RUNNING (syncRunUpdated reports each step).',
+      resolve: (run) => run,
+    }),
     rateRemaining: t.exposeInt('rateRemaining', {
       nullable: true,
       description: "DigitalOcean's ratelimit-remaining after the run's last request.",
@@ -165,7 +183,8 @@ builder.mutationField('runSync', (t) =>
 builder.subscriptionField('syncRunUpdated', (t) =>
   t.field({
     type: SyncRunRef,
-    description: 'Each run of a worker as it starts and finishes. Unscoped keys only (FORBIDDEN for a tenant-scoped key).',
+    description:
+      'Each run of a worker as it starts, as it reads pages (RUNNING with progress, at most every 500 ms) and as it finishes. Unscoped keys only (FORBIDDEN for a tenant-scoped key).',
     args: { worker: t.arg({ type: SyncWorkerEnum, description: "Only this worker's runs (default: every worker)." }) },
     subscribe: (_root, args, ctx) => {
       assertSeesSyncInternals(ctx);

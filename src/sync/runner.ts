@@ -12,6 +12,7 @@ import { addCounts, NO_CHANGE, type ChangeCounts } from '../events/counts.js';
 import { attribute } from './attribution.js';
 import { markMissing } from './lifecycle.js';
 import { upsertBatch } from './upsert.js';
+import { trackProgress } from './progress.js';
 import type { KindLookup, KindSpec, NormalizedResource } from './kinds/types.js';
 
 /** What a run needs; one per app. */
@@ -64,7 +65,7 @@ export const BATCH_SIZE = 1_000;
 
 /**
  * Records a run around `body`: RUNNING, then SUCCEEDED (complete) or FAILED with the error.
- * Publishes the run as it starts and finishes. Never throws for a failed listing: the run
+ * Publishes the run as it starts, as it reads pages (throttled) and as it finishes. Never throws for a failed listing: the run
  * says what happened.
  */
 export async function executeRun(deps: SyncDeps, worker: SyncWorkerName, trigger: SyncTrigger, body: WorkerBody): Promise<SyncRun> {
@@ -72,7 +73,15 @@ export async function executeRun(deps: SyncDeps, worker: SyncWorkerName, trigger
   const started = performance.now();
   const run = await db.prisma.syncRun.create({ data: { accountId, worker, trigger } });
   await pubsub.publish('syncRun', { id: run.id, accountId, worker, status: 'RUNNING' });
-  const session = deps.client.session();
+  // Pages and items so far, on the row and to subscribers, at most every 500 ms while it runs.
+  const { session, progress } = trackProgress(
+    deps.client.session(),
+    async (p) => {
+      await db.prisma.syncRun.update({ where: { id: run.id }, data: { pagesListed: p.pages, itemsListed: p.items, progressAt: new Date() } });
+      await pubsub.publish('syncRun', { id: run.id, accountId, worker, status: 'RUNNING' });
+    },
+    (e) => log.warn('sync run progress not recorded', { worker, runId: run.id, error: e instanceof Error ? e.message : String(e) }),
+  );
   const totals: RunCounts = { ...NO_CHANGE, fetched: 0 };
   const skipped: TSkippedItem[] = [];
   let skippedCount = 0;
@@ -116,6 +125,9 @@ export async function executeRun(deps: SyncDeps, worker: SyncWorkerName, trigger
       markedMissing: totals.missed,
       markedStale: totals.stale,
       revived: totals.revived,
+      pagesListed: progress.pages,
+      itemsListed: progress.items,
+      progressAt: new Date(),
     },
   });
   await pubsub.publish('syncRun', { id: run.id, accountId, worker, status: finished.status });

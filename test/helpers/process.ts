@@ -65,3 +65,19 @@ export function logLines(stderr: string): Record<string, any>[] {
       throw new Error(`not a JSON log line: ${line}`);
     });
 }
+
+export type ProgramRun = { code: number | null; stdout: string; stderr: string };
+
+/** Runs `node <args>` in the project with only PATH, HOME and `env`, its output piped (not a terminal). */
+export function runNode(args: string[], env: Record<string, string> = {}): Promise<ProgramRun> {
+  const child = spawn(process.execPath, args, {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}

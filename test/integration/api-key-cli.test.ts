@@ -1,27 +1,17 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/paths.js';
-import { spawnServer, type ServerProcess } from '../helpers/process.js';
+import { runNode, spawnServer, type ProgramRun, type ServerProcess } from '../helpers/process.js';
 
 const ADMIN = 'admin-key-for-the-cli-test';
 
-type Run = { code: number | null; stdout: string; stderr: string };
+type Run = ProgramRun;
 
 /** Runs `npm run api-key -- <args>` as a separate process (tsx, as the npm script does). */
 function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'scripts/api-key.ts'), ...args], {
-    cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return runNode(['--import', 'tsx', join(PROJECT_ROOT, 'scripts/api-key.ts'), ...args], env);
 }
 
 const noStackTrace = (r: Run) => expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);

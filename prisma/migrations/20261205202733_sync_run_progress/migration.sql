@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "SyncRun" ADD COLUMN     "itemsListed" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "pagesListed" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "progressAt" TIMESTAMP(3);
