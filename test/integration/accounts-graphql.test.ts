@@ -219,3 +219,22 @@ describe('several accounts over GraphQL', () => {
     expect(r.data).toEqual({ account: null, resource: null, accounts: [{ slug: 'acme-eu' }, { slug: 'acme-prod' }], resources: { totalCount: 0 } });
   });
 });
+
+describe('the start without a token', () => {
+  it('serves two simulated accounts, each with its own sync workers', async () => {
+    const t = await startTestApp(await openEmbeddedTestDatabase(), {}, { sync: { runOnStart: false } });
+    try {
+      const r = await t.gql(`{ accounts { slug name simulated } syncStatus { account { slug } } }`);
+      expect(r.errors).toBeUndefined();
+      expect(r.data.accounts).toEqual([
+        { slug: 'simulated', name: 'Simulated DigitalOcean account', simulated: true },
+        { slug: 'simulated-eu', name: 'Simulated DigitalOcean account (EU)', simulated: true },
+      ]);
+      expect(r.data.syncStatus).toHaveLength(2 * SYNC_WORKERS.length);
+      expect(t.app.services().accounts.list.every((a) => a.client && a.sync)).toBe(true);
+    } finally {
+      await t.stop();
+      await t.db.close();
+    }
+  });
+});
