@@ -1,11 +1,13 @@
 import { computeCosts, type COST_GROUPS, type CostBucket } from '../billing/costs.js';
 import { validatePeriod } from '../billing/csv.js';
+import { accountsArg } from './account-args.js';
 import { builder } from './builder.js';
 import { invalidPeriod } from './invoice.js';
 
 export const CostGroupByEnum = builder.enumType('CostGroupBy', {
   description: 'How costs are grouped.',
   values: {
+    ACCOUNT: { description: 'By account (key: the account slug; label: its name).' },
     TENANT: { description: 'By tenant (key: tenant slug).' },
     PROJECT: { description: 'By project (key: project provider id).' },
     KIND: { description: 'By resource kind (key: the kind in lower case).' },
@@ -19,7 +21,7 @@ const CostBucketRef = builder.objectRef<CostBucket>('CostBucket').implement({
     key: t.exposeString('key', {
       nullable: true,
       description:
-        'Tenant slug, project provider id, kind (lower case) or resource urn; null for the unattributed remainder (for a tenant-scoped key also for projects and resources outside its scope, which are never named).',
+        'Account slug, tenant slug, project provider id, kind (lower case) or resource urn; null for the unattributed remainder (for a tenant-scoped key also for projects and resources outside its scope, which are never named).',
     }),
     label: t.exposeString('label', { description: 'Readable name of the group (tenant name, project name, kind, resource name) or of the remainder.' }),
     amount: t.field({ type: 'Decimal', description: "Sum of the group's invoice lines.", resolve: (b) => b.amount }),
@@ -36,10 +38,12 @@ builder.queryField('costs', (t) =>
     args: {
       period: t.arg.string({ required: true, description: 'Billing month, YYYY-MM (BAD_USER_INPUT otherwise).' }),
       groupBy: t.arg({ type: CostGroupByEnum, required: true, description: 'How to group the costs.' }),
+      accountIds: t.arg.idList({ description: 'Only these accounts (default: every account the viewer may see).' }),
     },
     resolve: (_parent, args, ctx) => {
       if (!validatePeriod(args.period).ok) throw invalidPeriod(args.period);
-      return computeCosts(ctx.db.prisma, ctx.accountId, args.period, args.groupBy, ctx);
+      const accountIds = accountsArg(ctx, args.accountIds, 'accountIds');
+      return computeCosts(ctx.db.prisma, args.period, args.groupBy, { accountIds, viewer: ctx.viewer });
     },
   }),
 );

@@ -17,6 +17,7 @@ import './invoice-line.js';
 import './invoice.js';
 import './costs.js';
 import './api-key.js';
+import './account.js';
 
 builder.queryType({ description: `Reads: the inventory, tenants, events, sync runs, invoices and costs. ${LIMITS_DOC}` });
 builder.mutationType({

@@ -1,6 +1,7 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Context } from '../context.js';
 import { resourceScope } from '../scope.js';
+import { accountsArg } from './account-args.js';
 import { builder, decodeIdOf } from './builder.js';
 import { LIST_LIMIT, STRING_LIMIT } from './docs.js';
 import { LifecycleEnum, OrderDirectionEnum, ResourceKindEnum } from './enums.js';
@@ -8,6 +9,7 @@ import { LifecycleEnum, OrderDirectionEnum, ResourceKindEnum } from './enums.js'
 export const ResourceFilterInput = builder.inputType('ResourceFilter', {
   description: 'Conditions a resource must meet, all of them (fields left out do not filter).',
   fields: (t) => ({
+    accountIds: t.idList({ description: 'Only these accounts (default: every account the viewer may see).' }),
     kinds: t.field({ type: [ResourceKindEnum], description: 'Only these kinds.' }),
     lifecycle: t.field({ type: [LifecycleEnum], description: 'Default: ACTIVE and MISSING (stale rows hidden).' }),
     tenantId: t.id({ description: 'Only resources of this tenant (a global id).' }),
@@ -49,7 +51,7 @@ export function resourceOrderBy(order: typeof ResourceOrderInput.$inferInput | n
   return [{ [ORDER_COLUMN[order.field]]: direction }, { id: direction }];
 }
 
-/** The SQL conditions of a ResourceFilter, the viewer's tenant scope and the account. */
+/** The SQL conditions of a ResourceFilter, and the viewer's scope (accounts, tenant). */
 export function resourceWhere(
   ctx: Context,
   filter: ResourceFilter | null | undefined,
@@ -58,6 +60,7 @@ export function resourceWhere(
   const and: Prisma.ResourceWhereInput[] = [resourceScope(ctx)];
   const lifecycle = filter?.lifecycle ?? (options.defaultLifecycle === false ? null : ['ACTIVE', 'MISSING']);
   if (lifecycle) and.push({ lifecycle: { in: lifecycle } });
+  if (filter?.accountIds) and.push({ accountId: { in: [...accountsArg(ctx, filter.accountIds, 'filter.accountIds')] } });
   if (filter?.kinds) and.push({ kind: { in: filter.kinds } });
   if (filter?.tenantId) and.push({ tenantId: decodeIdOf('Tenant', String(filter.tenantId), 'filter.tenantId') });
   if (filter?.projectId) and.push({ projectId: decodeIdOf('Project', String(filter.projectId), 'filter.projectId') });

@@ -8,6 +8,7 @@ import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 import { testConfig } from '../helpers/app.js';
 import { openEmbeddedTestDatabase, testDatabaseTargets } from '../helpers/db.js';
 import { parseExposition, type Exposition } from '../helpers/prometheus.js';
+import { soleAccount } from '../helpers/sole-account.js';
 
 const ADMIN = 'metrics-admin-key-0123456789';
 const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
@@ -81,7 +82,7 @@ describe.each(testDatabaseTargets())('/metrics on $name', (target) => {
   });
 
   it('after syncs against the simulator: runs by worker and status, DigitalOcean requests by endpoint, items, events as stored', async () => {
-    const sync = app.services().sync!;
+    const sync = soleAccount(app).sync!;
     const run = async (worker: 'PROJECTS' | 'DROPLETS' | 'VOLUMES') => {
       const outcome = await sync.run(worker, 'MANUAL');
       if (!('run' in outcome)) throw new Error(outcome.skipped);
@@ -111,7 +112,7 @@ describe.each(testDatabaseTargets())('/metrics on $name', (target) => {
     expect(seconds).toBeLessThan(60);
 
     // Requests: every one the client made (retries and 429s included), by endpoint and status.
-    const client = app.services().doClient!;
+    const client = soleAccount(app).client!;
     expect(m.sum('inventory_digitalocean_requests_total', { account })).toBe(client.requests);
     expect(m.sum('inventory_digitalocean_requests_total', { account, endpoint: '/v2/droplets', status: '200' })).toBeGreaterThanOrEqual(1);
     expect(m.sum('inventory_digitalocean_requests_total', { account, status: '429' })).toBe(2);
@@ -173,7 +174,7 @@ describe.each(testDatabaseTargets())('/metrics on $name', (target) => {
     expect(open.sum('inventory_websocket_connections')).toBe(1);
     // An event proves the stream delivers while counted.
     const next = stream.next();
-    await app.services().sync!.run('DROPLETS', 'MANUAL');
+    await soleAccount(app).sync!.run('DROPLETS', 'MANUAL');
     expect((await next).value?.data?.syncRunUpdated.worker).toBe('DROPLETS');
     await stream.return?.();
     await expect.poll(async () => (await scrape(url)).sum('inventory_graphql_subscriptions_open', ws)).toBe(0);
@@ -210,7 +211,7 @@ describe('/metrics on a port of its own (METRICS_PORT)', () => {
   it('serves /metrics there without a key, not on the API port; each app has its own registry', async () => {
     expect(first.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(first.metricsUrl).not.toBe(first.url);
-    const outcome = await first.app.services().sync!.run('DROPLETS', 'MANUAL');
+    const outcome = await soleAccount(first.app).sync!.run('DROPLETS', 'MANUAL');
     expect('run' in outcome && outcome.run.status).toBe('SUCCEEDED');
 
     const own = await scrape(first.metricsUrl!, {});

@@ -8,6 +8,7 @@ import { createLogger } from '../../src/log.js';
 import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 import { testConfig } from '../helpers/app.js';
 import { testDatabaseTargets } from '../helpers/db.js';
+import { soleAccount } from '../helpers/sole-account.js';
 
 const SCHEDULES = Object.fromEntries(SYNC_WORKERS.map((w) => [`SYNC_SCHEDULE_${w}`, 'off']));
 const RUN = `id status startedAt progress { pages items updatedAt }`;
@@ -66,7 +67,7 @@ describe.each(testDatabaseTargets())('sync run progress on $name', (target) => {
       }
     })();
     // A message about a run of our own: once it arrives, the subscription is attached.
-    const accountId = app.services().accountId;
+    const accountId = soleAccount(app).id;
     const row = await db.prisma.syncRun.create({ data: { accountId, worker: 'DROPLETS', trigger: 'MANUAL', status: 'FAILED' } });
     marker = Buffer.from(`SyncRun:${row.id}`).toString('base64');
     const publishing = setInterval(() => void app.services().pubsub.publish('syncRun', { id: row.id, accountId, worker: 'DROPLETS', status: 'FAILED' }), 50);
@@ -96,7 +97,7 @@ describe.each(testDatabaseTargets())('sync run progress on $name', (target) => {
   });
 
   it('a run reports its start as its progress time until the first page', async () => {
-    const run = await db.prisma.syncRun.create({ data: { accountId: app.services().accountId, worker: 'VOLUMES', trigger: 'MANUAL' } });
+    const run = await db.prisma.syncRun.create({ data: { accountId: soleAccount(app).id, worker: 'VOLUMES', trigger: 'MANUAL' } });
     const gid = Buffer.from(`SyncRun:${run.id}`).toString('base64');
     const read = await gql(`query($id: ID!) { node(id: $id) { ... on SyncRun { ${RUN} } } }`, { id: gid });
     expect(read.data.node).toMatchObject({ status: 'RUNNING', progress: { pages: 0, items: 0, updatedAt: run.startedAt.toISOString() } });
