@@ -74,7 +74,7 @@ async function measure(label: string, db: Database) {
   if (!config.ok) throw new Error(config.problems.join('; '));
   const app = buildApp(config.config, { database: db, listen: false, logger: createLogger('silent'), sync: false });
   await app.start();
-  const accountId = app.services().accountId;
+  const accountId = app.services().accounts.ids[0]!;
   const seedStart = performance.now();
   await seedInventory(db, { accountId, resources: RESOURCES, projects: 200, tenants: 20 });
   const seedMs = performance.now() - seedStart;
@@ -89,7 +89,7 @@ async function measure(label: string, db: Database) {
   await db.prisma.invoiceLine.updateMany({ where: { id: { in: some.map((l) => l.id) } }, data: { manuallyUnmatched: true } });
   const again = await step(db, () => ingestFromApi(db.prisma, accountId, session, UUID));
   if (!again.value.ok) throw new Error(again.value.error.message);
-  const rematch = await step(db, () => rematchInvoice(db.prisma, accountId, invoiceId));
+  const rematch = await step(db, () => rematchInvoice(db.prisma, [accountId], invoiceId));
 
   const rate = (ms: number) => `${Math.round(LINES / (ms / 1000)).toLocaleString('en-US')} lines/s`;
   console.log(

@@ -23,7 +23,7 @@ await forEachBenchDatabase('probe', async (label, db) => {
   if (!config.ok) throw new Error('config');
   const app = buildApp(config.config, { database: db, listen: false, logger: createLogger('silent'), sync: false });
   await app.start();
-  const accountId = app.services().accountId;
+  const accountId = app.services().accounts.ids[0]!;
   let last = performance.now();
   const gaps: [number, number][] = [];
   const t0 = performance.now();

@@ -26,7 +26,7 @@ async function measure(label: string, db: Database) {
   if (!config.ok) throw new Error(config.problems.join('; '));
   const app = buildApp(config.config, { database: db, listen: false, logger: createLogger('silent'), sync: false });
   await app.start();
-  const seeded = await seedInventory(db, { accountId: app.services().accountId, resources: 10_000, projects: 200, tenants: 20 });
+  const seeded = await seedInventory(db, { accountId: app.services().accounts.ids[0]!, resources: 10_000, projects: 200, tenants: 20 });
   const key = randomBytes(24).toString('hex');
   await db.prisma.apiKey.create({ data: { name: 'bench viewer', keyHash: hashApiKey(key), role: 'VIEWER', tenantId: seeded.tenants[0]!.id } });
 

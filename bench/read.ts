@@ -22,7 +22,7 @@ async function measure(label: string, db: Database) {
   const app = buildApp(config.config, { database: db, listen: false, logger: createLogger('silent'), sync: false });
   await app.start();
   const seedStart = performance.now();
-  await seedInventory(db, { accountId: app.services().accountId, resources: RESOURCES, projects: PROJECTS, tenants: 20 });
+  await seedInventory(db, { accountId: app.services().accounts.ids[0]!, resources: RESOURCES, projects: PROJECTS, tenants: 20 });
   const seedMs = performance.now() - seedStart;
 
   const cursors: (string | null)[] = [null];

@@ -13,7 +13,7 @@ import { createMemoryPubSub } from '../src/pubsub.js';
 import { createDoClient } from '../src/digitalocean/client.js';
 import { createSyncService } from '../src/sync/service.js';
 import { loadConfig } from '../src/config.js';
-import { ensureAccount, ensureFallbackTenant } from '../src/account.js';
+import { ensureFallbackTenant, upsertAccount } from '../src/accounts.js';
 import { upsertBatch, stableJson } from '../src/sync/upsert.js';
 import { canonicalUrn } from '../src/domain/urn.js';
 import { KIND_SPECS } from '../src/sync/kinds/index.js';
@@ -49,7 +49,7 @@ if ((await db.migrate()).length > 0) throw new Error('expected a migrated databa
 const config = loadConfig({ DIGITALOCEAN_TOKEN: 'bench', LOG_LEVEL: 'silent' });
 if (!config.ok) throw new Error(config.problems.join());
 const client = createDoClient({ token: 'bench', baseUrl: info.url });
-const accountId = await ensureAccount(db, info.url, false);
+const accountId = await upsertAccount(db, { slug: 'default', name: 'DigitalOcean account', apiUrl: info.url });
 const fallbackTenantId = await ensureFallbackTenant(db, 'unassigned');
 const workers = SYNC_WORKERS.filter((w) => w !== 'INVOICES');
 const sync = createSyncService({
@@ -114,7 +114,7 @@ const rows = await db.prisma.resource.findMany({
 });
 peakRss = 0;
 const [accountA, accountB] = [
-  await ensureAccount(db, 'bench-a', true),
+  await upsertAccount(db, { slug: 'simulated', name: 'Simulated DigitalOcean account', apiUrl: 'bench-a' }),
   (await db.prisma.cloudAccount.create({ data: { slug: 'bench-b', name: 'b', apiUrl: 'b' } })).id,
 ];
 const commitDeps = { db, pubsub: createMemoryPubSub(), log: createLogger('silent') };

@@ -1,13 +1,13 @@
 import type { Plugin } from 'graphql-yoga';
-import { ensureAccount, ensureFallbackTenant } from './account.js';
+import { ensureFallbackTenant } from './accounts.js';
+import { createAccounts, planAccounts } from './components/accounts.js';
 import { createAuthenticator } from './auth.js';
 import { createDatabase } from './components/database.js';
 import { createGraphqlHttp, type GraphqlHttp } from './components/graphql-http.js';
 import { createHttpServer } from './components/http-server.js';
 import { createLifecycle, stopping } from './components/lifecycle.js';
 import { createPubSubComponent } from './components/pubsub.js';
-import { createDemoActivity, createSimulatedAccount, demoSchedules } from './components/simulated-account.js';
-import { createSync } from './components/sync.js';
+import { createDemoActivity, createSimulatedAccounts, demoSchedules } from './components/simulated-account.js';
 import type { Config } from './config.js';
 import { requestMemo, type Context, type Services } from './context.js';
 import type { Database } from './db/index.js';
@@ -17,7 +17,7 @@ import { createMaskError } from './mask-error.js';
 import { configuredSecrets } from './redact.js';
 import { schema } from './schema/index.js';
 import { hardeningPlugins } from './schema/limits.js';
-import { createDoClient, type DoClientOptions } from './digitalocean/client.js';
+import type { DoClientOptions } from './digitalocean/client.js';
 import { createWebSocketServer } from './ws.js';
 import { operationLog } from './operation-log.js';
 
@@ -41,7 +41,11 @@ export type AppOverrides = {
   listen?: boolean;
   /** Sync workers: false = none; runOnStart false = schedule only (tests). Default: all, run once at start. */
   sync?: false | { runOnStart?: boolean };
-  /** Talk to this DigitalOcean base URL with this client options (tests against a simulator). */
+  /**
+   * DigitalOcean client options for every account (tests against a simulator: clock, limits,
+   * retries). With no configured account: one account `default` talking to its base URL. With one
+   * configured account its base URL and token apply too; with several, they are ignored.
+   */
   doClient?: Partial<DoClientOptions>;
   /** More operation plugins, over HTTP and WebSocket alike (tests: observe parse and validate). */
   plugins?: Plugin[];
@@ -49,8 +53,8 @@ export type AppOverrides = {
 
 /**
  * The app as its components, started in this order and stopped in reverse: database, pub/sub,
- * simulated account (without a token), DigitalOcean client, API keys, key sessions, HTTP
- * server, WebSocket server, sync workers, demo activity.
+ * simulated accounts (without a token), the accounts (rows, DigitalOcean clients), API keys,
+ * key sessions, HTTP server, WebSocket server, each account's sync workers, demo activity.
  */
 export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   const log = (overrides.logger ?? createLogger(config.logLevel)).withSecrets([...configuredSecrets(config), overrides.doClient?.token ?? '']);
@@ -63,23 +67,22 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     const { db } = await lifecycle.start(database);
     const { pubsub } = await lifecycle.start(createPubSubComponent(config, { log }));
 
-    const simulated = !config.doToken && !overrides.doClient;
-    const simulatedAccount = simulated && overrides.sync !== false ? await lifecycle.start(createSimulatedAccount({ log })) : undefined;
-    const apiUrl = simulatedAccount?.simulator.url ?? config.doApiUrl;
-    const schedules = simulatedAccount ? demoSchedules(config.schedules) : config.schedules;
-    const doClient =
-      config.doToken || simulatedAccount || overrides.doClient
-        ? createDoClient({ token: config.doToken ?? 'simulated', baseUrl: apiUrl, log: (level, msg, fields) => log[level](msg, fields), ...overrides.doClient })
-        : undefined;
-    if (doClient) await lifecycle.start(stopping(() => doClient.close()));
-
-    const accountId = await ensureAccount(db, overrides.doClient?.baseUrl ?? apiUrl, simulated);
+    // Without a configured account (and not pointed at a test's DigitalOcean), two simulated ones.
+    const simulate = config.accounts.length === 0 && !overrides.doClient && overrides.sync !== false;
+    const simulated = simulate ? await lifecycle.start(createSimulatedAccounts({ log })) : undefined;
+    const planned = planAccounts(config, { doClient: overrides.doClient, simulated: simulated?.accounts });
     const fallbackTenantId = await ensureFallbackTenant(db, config.fallbackTenant);
-    const sync =
-      doClient && overrides.sync !== false
-        ? createSync({ schedules }, { db, pubsub, log, client: doClient, accountId, fallbackTenantId }, { runOnStart: overrides.sync?.runOnStart })
-        : undefined;
-    const svc: Services = { db, log, accountId, fallbackTenantId, pubsub, ...(doClient ? { doClient } : {}), ...(sync ? { sync: sync.service } : {}) };
+    const { accounts, syncs } = await lifecycle.start(
+      createAccounts(planned, {
+        db,
+        pubsub,
+        log,
+        fallbackTenantId,
+        schedules: simulated ? demoSchedules(config.schedules) : config.schedules,
+        sync: overrides.sync ?? {},
+      }),
+    );
+    const svc: Services = { db, log, accounts, fallbackTenantId, pubsub };
     services = svc;
 
     const auth = createAuthenticator(db, config.adminApiKey, { log });
@@ -92,7 +95,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     // The operation log first: a refusal by the limits still ends the operation in the log.
     const operationPlugins: Plugin[] = [operationLog(log), ...hardeningPlugins(config.queryLimits), ...(overrides.plugins ?? [])];
     const maskError = createMaskError(log);
-    const context = (viewer: Context['viewer']): Context => ({ ...svc, viewer, once: requestMemo() });
+    const context = (viewer: Context['viewer']): Context => ({ ...svc, accountIds: accounts.ids, viewer, once: requestMemo() });
     yoga = createGraphqlHttp(config, { auth, sessions, operationPlugins, context, maskError, log });
 
     let url = '';
@@ -115,8 +118,8 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       );
       url = http.url;
     }
-    if (sync) await lifecycle.start(sync);
-    if (simulatedAccount) await lifecycle.start(createDemoActivity(simulatedAccount.simulator));
+    for (const sync of syncs) await lifecycle.start(sync);
+    if (simulated) await lifecycle.start(createDemoActivity(simulated.accounts.map((a) => a.simulator)));
     return { url };
   }
 

@@ -1,9 +1,8 @@
+import type { Accounts } from './accounts.js';
 import type { Database } from './db/index.js';
 import type { ApiKeyRole } from './domain/api-keys.js';
 import type { Logger } from './log.js';
-import type { DoClient } from './digitalocean/client.js';
 import type { PubSub } from './pubsub.js';
-import type { SyncService } from './sync/service.js';
 
 /** Who is calling: from the API key of the request or WebSocket connection. */
 export type Viewer = {
@@ -22,19 +21,20 @@ export type Viewer = {
 export type Services = {
   db: Database;
   log: Logger;
-  /** The cloud account rows are attributed to. */
-  accountId: string;
+  /** The configured DigitalOcean accounts, each with its client and sync workers (where it has them). */
+  accounts: Accounts;
   fallbackTenantId: string;
-  /** The DigitalOcean API client (absent when none is configured: API ingests then answer UPSTREAM_ERROR). */
-  doClient?: DoClient;
   /** Carries committed events to subscribers (in process, or through Redis between replicas). */
   pubsub: PubSub;
-  /** The sync workers (absent in apps built without them, e.g. some tests). */
-  sync?: SyncService;
 };
 
-/** Per request (or per WebSocket operation): the caller, and values computed once for it. */
-export type Context = Services & { viewer: Viewer; once: <T>(key: string, load: () => Promise<T>) => Promise<T> };
+/** Per request (or per WebSocket operation): the caller, the accounts it may see, and values computed once for it. */
+export type Context = Services & {
+  /** The configured accounts' ids (`accounts.ids`): every scope is limited to them (`Viewing`). */
+  accountIds: readonly string[];
+  viewer: Viewer;
+  once: <T>(key: string, load: () => Promise<T>) => Promise<T>;
+};
 
 /** A memo for one request: `once(key, load)` runs `load` the first time only. */
 export function requestMemo(): Context['once'] {

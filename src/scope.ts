@@ -7,8 +7,11 @@ import type { Viewer } from './context.js';
  * the viewer may read; every resolver, relation, id lookup and count combines it with its own
  * conditions through `AND` (never by spreading, which would let one `id` overwrite another).
  *
- * Unscoped keys (ADMIN_API_KEY, keys without a tenant, an open server) see the whole account.
- * A tenant-scoped key sees:
+ * Every row belongs to one of the accounts the server is configured with (`accountIds`): rows
+ * of an account no longer configured stay in the database, invisible.
+ *
+ * Unscoped keys (ADMIN_API_KEY, keys without a tenant, an open server) see every account whole.
+ * A tenant-scoped key sees, in every account:
  * - resources whose current tenant is its tenant;
  * - projects whose tenant is its tenant (so not a project of another tenant that holds one of
  *   its resources through a manual override, and not a project without a tenant);
@@ -19,7 +22,7 @@ import type { Viewer } from './context.js';
  * - invoices (account-level headers), the lines matched to its resources, and their matches;
  * - no sync runs, and no API keys (those are for unscoped operators only).
  */
-export type Viewing = { accountId: string; viewer: Pick<Viewer, 'tenantId'> };
+export type Viewing = { accountIds: readonly string[]; viewer: Pick<Viewer, 'tenantId'> };
 
 /** API keys are account-wide secrets' metadata: unscoped operators see them, nobody else. */
 export function apiKeyScope(viewer: Pick<Viewer, 'tenantId' | 'role'>): Prisma.ApiKeyWhereInput {
@@ -34,12 +37,17 @@ export function isScoped(v: Viewing): boolean {
   return v.viewer.tenantId !== null;
 }
 
+/** The rows of the visible accounts (`accountId` of any model that has one). */
+function inAccounts(v: Viewing): { accountId: { in: string[] } } {
+  return { accountId: { in: [...v.accountIds] } };
+}
+
 export function resourceScope(v: Viewing): Prisma.ResourceWhereInput {
-  return v.viewer.tenantId ? { accountId: v.accountId, tenantId: v.viewer.tenantId } : { accountId: v.accountId };
+  return v.viewer.tenantId ? { ...inAccounts(v), tenantId: v.viewer.tenantId } : inAccounts(v);
 }
 
 export function projectScope(v: Viewing): Prisma.ProjectWhereInput {
-  return v.viewer.tenantId ? { accountId: v.accountId, tenantId: v.viewer.tenantId } : { accountId: v.accountId };
+  return v.viewer.tenantId ? { ...inAccounts(v), tenantId: v.viewer.tenantId } : inAccounts(v);
 }
 
 /** Tenants are shared by every account. */
@@ -48,11 +56,11 @@ export function tenantScope(v: Viewing): Prisma.TenantWhereInput {
 }
 
 export function eventScope(v: Viewing): Prisma.ResourceEventWhereInput {
-  return v.viewer.tenantId ? { accountId: v.accountId, tenantId: v.viewer.tenantId, resource: resourceScope(v) } : { accountId: v.accountId };
+  return v.viewer.tenantId ? { ...inAccounts(v), tenantId: v.viewer.tenantId, resource: resourceScope(v) } : inAccounts(v);
 }
 
 export function invoiceScope(v: Viewing): Prisma.InvoiceWhereInput {
-  return { accountId: v.accountId };
+  return inAccounts(v);
 }
 
 export function invoiceLineScope(v: Viewing): Prisma.InvoiceLineWhereInput {
@@ -64,7 +72,7 @@ export function invoiceMatchScope(v: Viewing): Prisma.InvoiceMatchWhereInput {
 }
 
 export function syncRunScope(v: Viewing): Prisma.SyncRunWhereInput {
-  return v.viewer.tenantId ? NONE : { accountId: v.accountId };
+  return v.viewer.tenantId ? NONE : inAccounts(v);
 }
 
 /**

@@ -7,12 +7,12 @@ import { formatMoney, parseMoney } from '../domain/money.js';
  * (resource, derived kind) and folded into buckets here: a fixed number of statements
  * whatever the number of lines.
  *
- * Which invoice counts for a month: the closed API invoice(s) of that period; else the CSV
- * ingested for it; else the month-to-date preview. (An account holds one invoice per month;
- * the same month ingested from several sources must not be counted twice.)
+ * Which invoice counts for a month, in each account: the closed API invoice(s) of that period;
+ * else the CSV ingested for it; else the month-to-date preview. (An account holds one invoice
+ * per month; the same month ingested from several sources must not be counted twice.)
  *
- * Keys: tenant slug, project provider id, lower-case kind (the line's derived kind, else its
- * resource's kind), resource URN; `null` collects what none applies to (unmatched lines,
+ * Keys: account slug, tenant slug, project provider id, lower-case kind (the line's derived
+ * kind, else its resource's kind), resource URN; `null` collects what none applies to (unmatched lines,
  * tax, credits, resources with no tenant/project), with a label saying so.
  *
  * Tenant attribution: the tenant in effect at the period's end where the resource's history
@@ -26,13 +26,15 @@ import { formatMoney, parseMoney } from '../domain/money.js';
  * - Otherwise: its current tenant, whatever its later events say.
  */
 
-export const COST_GROUPS = ['TENANT', 'PROJECT', 'KIND', 'RESOURCE'] as const;
+export const COST_GROUPS = ['ACCOUNT', 'TENANT', 'PROJECT', 'KIND', 'RESOURCE'] as const;
 export type CostGroupBy = (typeof COST_GROUPS)[number];
 
 export type CostBucket = { key: string | null; label: string; amount: string; lineCount: number };
 
 /** Labels of the `null` bucket per grouping. */
 export const UNATTRIBUTED_LABELS: Record<CostGroupBy, string> = {
+  // Every line is on an invoice of an account: this bucket stays empty.
+  ACCOUNT: 'No account',
   TENANT: 'Unattributed (no tenant, or not matched to a resource)',
   PROJECT: 'No project (or not matched to a resource)',
   KIND: 'No resource kind (tax, credits, account-level charges)',
@@ -51,6 +53,7 @@ export const SCOPED_UNATTRIBUTED_LABELS: Record<CostGroupBy, string> = {
 };
 
 type Row = {
+  accountId: string;
   resourceId: string | null;
   firstSeenAt: Date | string | null;
   urn: string | null;
@@ -69,14 +72,20 @@ export function periodEnd(period: string): Date {
   return new Date(Date.UTC(y, m, 1));
 }
 
-/** The invoices that stand for a month (see module doc). */
-export async function invoicesForPeriod(prisma: PrismaClient, accountId: string, period: string): Promise<string[]> {
-  const all = await prisma.invoice.findMany({ where: { accountId, period }, select: { id: true, source: true, isPreview: true } });
-  const closed = all.filter((i) => i.source === 'API' && !i.isPreview);
-  if (closed.length > 0) return closed.map((i) => i.id);
-  const csv = all.filter((i) => i.source === 'CSV');
-  if (csv.length > 0) return csv.map((i) => i.id);
-  return all.filter((i) => i.isPreview).map((i) => i.id);
+/** The invoices that stand for a month in each of the accounts (see module doc). */
+export async function invoicesForPeriod(prisma: PrismaClient, accountIds: readonly string[], period: string): Promise<string[]> {
+  const all = await prisma.invoice.findMany({
+    where: { accountId: { in: [...accountIds] }, period },
+    select: { id: true, accountId: true, source: true, isPreview: true },
+  });
+  return accountIds.flatMap((accountId) => {
+    const own = all.filter((i) => i.accountId === accountId);
+    const closed = own.filter((i) => i.source === 'API' && !i.isPreview);
+    if (closed.length > 0) return closed.map((i) => i.id);
+    const csv = own.filter((i) => i.source === 'CSV');
+    if (csv.length > 0) return csv.map((i) => i.id);
+    return own.filter((i) => i.isPreview).map((i) => i.id);
+  });
 }
 
 /** What the event history of the matched resources says about their tenant at `end`. */
@@ -88,21 +97,20 @@ type TenantHistory = {
 };
 
 /** `TenantHistory` of every resource matched by lines of `invoiceIds` (one statement). */
-async function tenantsAt(prisma: PrismaClient, accountId: string, invoiceIds: string[], end: Date): Promise<TenantHistory> {
+async function tenantsAt(prisma: PrismaClient, invoiceIds: string[], end: Date): Promise<TenantHistory> {
   const events = await prisma.$queryRawUnsafe<{ resourceId: string; type: string; from: string | null; to: string | null; at: Date; sequence: number }[]>(
     `WITH matched AS (
        SELECT DISTINCT m."resourceId" FROM "InvoiceMatch" m JOIN "InvoiceLine" l ON l.id = m."lineId"
-        WHERE l."invoiceId" = ANY(string_to_array($2, ',')::uuid[]))
+        WHERE l."invoiceId" = ANY(string_to_array($1, ',')::uuid[]))
      SELECT e."resourceId", e.type::text AS type, e."from", e."to", e.at, e.sequence
        FROM "ResourceEvent" e JOIN matched x ON x."resourceId" = e."resourceId"
-      WHERE e."accountId" = $1::uuid AND e.type = 'TENANT_CHANGED'
+      WHERE e.type = 'TENANT_CHANGED'
      UNION ALL
      SELECT f."resourceId", 'FIRST', NULL, NULL, f.at, f.sequence
        FROM matched x CROSS JOIN LATERAL (
          SELECT e."resourceId", e.at, e.sequence FROM "ResourceEvent" e
           WHERE e."resourceId" = x."resourceId" ORDER BY e.sequence LIMIT 1) f
       ORDER BY 1, 6`,
-    accountId,
     invoiceIds.join(','),
   );
   const out = new Map<string, string | null>();
@@ -124,29 +132,24 @@ async function tenantsAt(prisma: PrismaClient, accountId: string, invoiceIds: st
 }
 
 /**
- * Costs of `period` grouped by `groupBy`, largest first (the `null` bucket last). For a
- * tenant-scoped viewer only lines attributed to its tenant count, and buckets are keyed and
- * labelled only by tenants, projects and resources in its scope (`src/scope.ts`); the rest
- * goes to the `null` bucket.
+ * Costs of `period` in the viewer's accounts (`viewing.accountIds`) grouped by `groupBy`,
+ * largest first (the `null` bucket last). For a tenant-scoped viewer only lines attributed to
+ * its tenant count, and buckets are keyed and labelled only by tenants, projects and resources
+ * in its scope (`src/scope.ts`); the rest goes to the `null` bucket.
  */
-export async function computeCosts(
-  prisma: PrismaClient,
-  accountId: string,
-  period: string,
-  groupBy: CostGroupBy,
-  viewing: Viewing = { accountId, viewer: { tenantId: null } },
-): Promise<CostBucket[]> {
+export async function computeCosts(prisma: PrismaClient, period: string, groupBy: CostGroupBy, viewing: Viewing): Promise<CostBucket[]> {
   const tenantId = viewing.viewer.tenantId;
-  const invoiceIds = await invoicesForPeriod(prisma, accountId, period);
+  const invoiceIds = await invoicesForPeriod(prisma, viewing.accountIds, period);
   if (invoiceIds.length === 0) return [];
   const rows = await prisma.$queryRawUnsafe<Row[]>(
-    `SELECT r.id AS "resourceId", r."firstSeenAt", r.urn, r.name, r.kind::text AS "resourceKind", r."tenantId", r."projectId",
+    `SELECT i."accountId", r.id AS "resourceId", r."firstSeenAt", r.urn, r.name, r.kind::text AS "resourceKind", r."tenantId", r."projectId",
             l."derivedKind"::text AS "derivedKind", sum(l.amount)::text AS amount, count(*)::int AS "lineCount"
        FROM "InvoiceLine" l
+       JOIN "Invoice" i ON i.id = l."invoiceId"
        LEFT JOIN "InvoiceMatch" m ON m."lineId" = l.id
        LEFT JOIN "Resource" r ON r.id = m."resourceId"
       WHERE l."invoiceId" = ANY(string_to_array($1, ',')::uuid[])
-      GROUP BY r.id, l."derivedKind"`,
+      GROUP BY i."accountId", r.id, l."derivedKind"`,
     invoiceIds.join(','),
   );
 
@@ -154,7 +157,7 @@ export async function computeCosts(
   const labelled = groupBy === 'TENANT' ? await prisma.tenant.findMany({ where: tenantScope(viewing), select: { id: true, slug: true, name: true } }) : [];
   const tenantById = new Map(labelled.map((t) => [t.id, t]));
   const end = periodEnd(period);
-  const history: TenantHistory = needTenant ? await tenantsAt(prisma, accountId, invoiceIds, end) : { atEnd: new Map(), firstEventAt: new Map() };
+  const history: TenantHistory = needTenant ? await tenantsAt(prisma, invoiceIds, end) : { atEnd: new Map(), firstEventAt: new Map() };
   const tenantOf = (r: Row): string | null => {
     if (r.resourceId === null) return null;
     const seen = [r.firstSeenAt === null ? null : new Date(r.firstSeenAt), history.firstEventAt.get(r.resourceId) ?? null];
@@ -165,6 +168,11 @@ export async function computeCosts(
   const projects =
     groupBy === 'PROJECT' ? await prisma.project.findMany({ where: projectScope(viewing), select: { id: true, providerId: true, name: true } }) : [];
   const projectById = new Map(projects.map((p) => [p.id, p]));
+  const accounts =
+    groupBy === 'ACCOUNT'
+      ? await prisma.cloudAccount.findMany({ where: { id: { in: [...viewing.accountIds] } }, select: { id: true, slug: true, name: true } })
+      : [];
+  const accountById = new Map(accounts.map((a) => [a.id, a]));
   const resourceIds = rows.flatMap((r) => (r.resourceId ? [r.resourceId] : []));
   const visibleResources =
     groupBy === 'RESOURCE' && resourceIds.length
@@ -185,6 +193,12 @@ export async function computeCosts(
     const tenant = needTenant ? tenantOf(r) : null;
     if (tenantId !== null && tenant !== tenantId) continue;
     switch (groupBy) {
+      case 'ACCOUNT': {
+        const a = accountById.get(r.accountId);
+        if (a) add(a.slug, a.name, r);
+        else add(null, none, r);
+        break;
+      }
       case 'TENANT': {
         const t = tenant ? tenantById.get(tenant) : undefined;
         if (t) add(t.slug, t.name, r);

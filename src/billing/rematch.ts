@@ -9,26 +9,34 @@ import { rematchStoredInvoice, TX_OPTIONS, type RematchResult } from './store.js
 
 export type RematchOutcome = ({ ok: true } & RematchResult) | { ok: false; code: 'NOT_FOUND'; message: string };
 
-/** Re-runs matching of an invoice of the account against the current inventory. */
-export async function rematchInvoice(prisma: PrismaClient, accountId: string, invoiceId: string): Promise<RematchOutcome> {
-  const invoice = await prisma.invoice.findFirst({ where: { id: invoiceId, accountId }, select: { id: true } });
+/** Re-runs matching of an invoice of one of `accountIds` against its account's current inventory. */
+export async function rematchInvoice(prisma: PrismaClient, accountIds: readonly string[], invoiceId: string): Promise<RematchOutcome> {
+  const invoice = await prisma.invoice.findFirst({ where: { id: invoiceId, accountId: { in: [...accountIds] } }, select: { id: true, accountId: true } });
   if (!invoice) return { ok: false, code: 'NOT_FOUND', message: 'no such invoice' };
-  return { ok: true, ...(await rematchStoredInvoice(prisma, accountId, invoiceId)) };
+  return { ok: true, ...(await rematchStoredInvoice(prisma, invoice.accountId, invoiceId)) };
 }
 
 export type ManualMatchOutcome = { ok: true; line: InvoiceLine } | { ok: false; code: 'NOT_FOUND'; message: string; field: 'lineId' | 'resourceId' };
 
 /**
- * Sets a manual match of a line to a resource of the same account (`resourceId`), or with
+ * Sets a manual match of a line of one of `accountIds` to a resource of the line's account (`resourceId`), or with
  * `null` removes the line's match and marks it manually unmatched, so rematching and
  * re-ingesting leave it unmatched. The unmatched line keeps exactly one reason (see below).
  */
-export async function setManualMatch(prisma: PrismaClient, accountId: string, lineId: string, resourceId: string | null): Promise<ManualMatchOutcome> {
-  const line = await prisma.invoiceLine.findFirst({ where: { id: lineId, invoice: { accountId } } });
+export async function setManualMatch(
+  prisma: PrismaClient,
+  accountIds: readonly string[],
+  lineId: string,
+  resourceId: string | null,
+): Promise<ManualMatchOutcome> {
+  const line = await prisma.invoiceLine.findFirst({
+    where: { id: lineId, invoice: { accountId: { in: [...accountIds] } } },
+    include: { invoice: { select: { accountId: true } } },
+  });
   if (!line) return { ok: false, code: 'NOT_FOUND', message: 'no such invoice line', field: 'lineId' };
   if (resourceId !== null) {
-    const resource = await prisma.resource.findFirst({ where: { id: resourceId, accountId }, select: { id: true } });
-    if (!resource) return { ok: false, code: 'NOT_FOUND', message: 'no such resource', field: 'resourceId' };
+    const resource = await prisma.resource.findFirst({ where: { id: resourceId, accountId: line.invoice.accountId }, select: { id: true } });
+    if (!resource) return { ok: false, code: 'NOT_FOUND', message: "no such resource in the invoice's account", field: 'resourceId' };
     const [, updated] = await prisma.$transaction([
       prisma.invoiceMatch.upsert({
         where: { lineId },

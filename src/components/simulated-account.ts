@@ -4,34 +4,44 @@ import { startDemoActivity } from '../simulator/demo.js';
 import { createSimulator, type Simulator } from '../simulator/index.js';
 import type { Component } from './lifecycle.js';
 
+/** The accounts served without a token: slug, name and the seed of their generated data. */
+export const SIMULATED_ACCOUNTS = [
+  { slug: 'simulated', name: 'Simulated DigitalOcean account', seed: 1 },
+  { slug: 'simulated-eu', name: 'Simulated DigitalOcean account (EU)', seed: 2 },
+] as const;
+
+export type SimulatedAccount = { slug: string; name: string; simulator: Simulator };
+
 /**
- * The simulated DigitalOcean account served when no DIGITALOCEAN_TOKEN is set, so the graph
- * has data from the first start. Warns loudly that the data is generated.
+ * The two simulated DigitalOcean accounts served when no account is configured, so the graph
+ * has data (and several accounts) from the first start. Warns loudly that the data is generated.
  */
-export function createSimulatedAccount(deps: { log: Logger }): Component & { readonly simulator: Simulator } {
-  const simulator = createSimulator({ latencyMs: 20 });
+export function createSimulatedAccounts(deps: { log: Logger }): Component & { readonly accounts: readonly SimulatedAccount[] } {
+  const accounts = SIMULATED_ACCOUNTS.map((a) => ({ slug: a.slug, name: a.name, simulator: createSimulator({ seed: a.seed, latencyMs: 20 }) }));
   return {
-    simulator,
+    accounts,
     async start() {
-      await simulator.start();
+      for (const a of accounts) await a.simulator.start();
       deps.log.warn(
-        'NO DIGITALOCEAN_TOKEN: serving a SIMULATED DigitalOcean account (generated data, live changes every 20 s). Set DIGITALOCEAN_TOKEN for your real account.',
-        { simulator: simulator.url },
+        `NO DIGITALOCEAN_TOKEN: serving two SIMULATED DigitalOcean accounts, ${accounts.map((a) => `"${a.slug}"`).join(' and ')} (generated data, live changes every 20 s). Set DIGITALOCEAN_TOKEN or DIGITALOCEAN_ACCOUNTS for your real accounts.`,
+        { simulators: Object.fromEntries(accounts.map((a) => [a.slug, a.simulator.url])) },
       );
     },
-    stop: () => simulator.stop(),
+    async stop() {
+      for (const a of accounts) await a.simulator.stop();
+    },
   };
 }
 
-/** Live changes in the simulated account (a droplet powered off or on every 20 s) for the subscriptions to show. */
-export function createDemoActivity(simulator: Simulator): Component {
-  let demo: { stop(): void } | undefined;
+/** Live changes in the simulated accounts (a droplet powered off or on every 20 s) for the subscriptions to show. */
+export function createDemoActivity(simulators: readonly Simulator[]): Component {
+  let demos: { stop(): void }[] = [];
   return {
     async start() {
-      demo = startDemoActivity(simulator);
+      demos = simulators.map((s) => startDemoActivity(s));
     },
     async stop() {
-      demo?.stop();
+      for (const d of demos) d.stop();
     },
   };
 }

@@ -70,6 +70,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The database id format of each node type, checked before any query runs. */
 const ID_FORMATS: Record<string, RegExp> = {
+  Account: UUID,
   Resource: UUID,
   Project: UUID,
   Tenant: UUID,

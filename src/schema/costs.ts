@@ -1,5 +1,6 @@
 import { computeCosts, COST_GROUPS, type CostBucket } from '../billing/costs.js';
 import { validatePeriod } from '../billing/csv.js';
+import { accountsArg } from './account-args.js';
 import { builder } from './builder.js';
 import { invalidPeriod } from './invoice.js';
 
@@ -10,7 +11,7 @@ const CostBucketRef = builder.objectRef<CostBucket>('CostBucket').implement({
     key: t.exposeString('key', {
       nullable: true,
       description:
-        'Tenant slug, project provider id, kind (lower case) or resource urn; null for the unattributed remainder (for a tenant-scoped key also for projects and resources outside its scope, which are never named).',
+        'Account slug, tenant slug, project provider id, kind (lower case) or resource urn; null for the unattributed remainder (for a tenant-scoped key also for projects and resources outside its scope, which are never named).',
     }),
     label: t.exposeString('label'),
     amount: t.field({ type: 'Decimal', resolve: (b) => b.amount }),
@@ -27,10 +28,12 @@ builder.queryField('costs', (t) =>
     args: {
       period: t.arg.string({ required: true }),
       groupBy: t.arg({ type: CostGroupByEnum, required: true }),
+      accountIds: t.arg.idList(),
     },
     resolve: (_parent, args, ctx) => {
       if (!validatePeriod(args.period).ok) throw invalidPeriod(args.period);
-      return computeCosts(ctx.db.prisma, ctx.accountId, args.period, args.groupBy, ctx);
+      const accountIds = accountsArg(ctx, args.accountIds, 'accountIds');
+      return computeCosts(ctx.db.prisma, args.period, args.groupBy, { accountIds, viewer: ctx.viewer });
     },
   }),
 );

@@ -16,6 +16,7 @@ import './invoice-line.js';
 import './invoice.js';
 import './costs.js';
 import './api-key.js';
+import './account.js';
 
 builder.queryType({});
 builder.mutationType({});

@@ -122,7 +122,7 @@ builder.mutationField('matchInvoiceLine', (t) =>
       assertAccountOperator(ctx.viewer);
       const lineId = decodeIdOf('InvoiceLine', String(input.lineId), 'lineId');
       const resourceId = input.resourceId == null ? null : decodeIdOf('Resource', String(input.resourceId), 'resourceId');
-      const r = await setManualMatch(ctx.db.prisma, ctx.accountId, lineId, resourceId);
+      const r = await setManualMatch(ctx.db.prisma, ctx.accountIds, lineId, resourceId);
       if (!r.ok) return { line: null, userErrors: [{ code: r.code, message: r.message, path: ['input', r.field] }] };
       return { line: r.line, userErrors: [] };
     },

@@ -1,5 +1,6 @@
 import type { GraphQLError } from 'graphql';
 import type { Context } from '../context.js';
+import type { Prisma } from '../generated/prisma/client.js';
 import { assertAccountOperator } from '../auth.js';
 import { ingestCsv, ingestFromApi, type IngestResult } from '../billing/ingest.js';
 import { parseMoney } from '../domain/money.js';
@@ -11,7 +12,8 @@ import { InvoiceSourceEnum, UnmatchedReasonEnum } from './enums.js';
 import { InvoiceLineConnection, InvoiceLineFilterInput, LINE_ORDER, lineWhere } from './invoice-line.js';
 import { invoiceLineScope, invoiceScope, isScoped } from '../scope.js';
 import { assertPageArgs, connectionSizes, namedConnection, type PageArgs } from './pagination.js';
-import { payloadType, userError } from './payload.js';
+import { payloadType, userError, type UserErrorShape } from './payload.js';
+import { accountsArg, inputAccount } from './account-args.js';
 import { inputLimits } from './request-limits.js';
 
 const UnmatchedReasonCountRef = builder.objectRef<MatchStats['unmatched'][number]>('UnmatchedReasonCount').implement({
@@ -106,6 +108,10 @@ export const InvoiceRef = builder.prismaNode('Invoice', {
 
 export const InvoiceConnection = namedConnection(InvoiceRef, 'Invoice');
 
+function invoiceWhere(ctx: Context, accountIds: readonly (string | number)[] | null | undefined): Prisma.InvoiceWhereInput {
+  return { AND: [invoiceScope(ctx), accountIds ? { accountId: { in: [...accountsArg(ctx, accountIds, 'accountIds')] } } : {}] };
+}
+
 builder.queryFields((t) => ({
   invoices: t.prismaConnection(
     {
@@ -113,12 +119,13 @@ builder.queryFields((t) => ({
       cursor: 'id',
       ...connectionSizes,
       description: 'Invoices, newest billing month first.',
-      totalCount: (_parent, _args, ctx) => ctx.db.prisma.invoice.count({ where: invoiceScope(ctx) }),
+      args: { accountIds: t.arg.idList() },
+      totalCount: (_parent, args, ctx) => ctx.db.prisma.invoice.count({ where: invoiceWhere(ctx, args.accountIds) }),
       resolve: (query, _parent, args, ctx) => {
         assertPageArgs(args);
         return ctx.db.prisma.invoice.findMany({
           ...query,
-          where: invoiceScope(ctx),
+          where: invoiceWhere(ctx, args.accountIds),
           orderBy: [{ period: 'desc' }, { ingestedAt: 'desc' }, { id: 'asc' }],
         });
       },
@@ -141,6 +148,7 @@ builder.queryFields((t) => ({
 
 const IngestInvoiceInput = builder.inputType('IngestInvoiceInput', {
   fields: (t) => ({
+    accountId: t.id({ description: 'Required when the server syncs more than one account.' }),
     providerUuid: t.string({ description: 'Fetch this invoice from the DigitalOcean API ("preview" for the month to date).' }),
     // Its own limit (20 MiB, FILE_TOO_LARGE) is the ingest's; this one only lifts the default
     // string maximum up to the request body limit (graphql-yoga's 25 MB).
@@ -161,6 +169,9 @@ builder.mutationField('ingestInvoice', (t) =>
     args: { input: t.arg({ type: IngestInvoiceInput, required: true }) },
     resolve: async (_parent, { input }, ctx) => {
       assertAccountOperator(ctx.viewer);
+      const errors: UserErrorShape[] = [];
+      const account = inputAccount(ctx, input.accountId, errors);
+      if (!account) return { invoice: null, userErrors: errors };
       const hasUuid = input.providerUuid != null && input.providerUuid !== '';
       const hasCsv = input.csv != null;
       if (hasUuid === hasCsv) {
@@ -173,15 +184,15 @@ builder.mutationField('ingestInvoice', (t) =>
         if (input.period == null) {
           return { invoice: null, userErrors: [userError('INVALID_PERIOD', 'period (YYYY-MM) is required with csv', ['input', 'period'])] };
         }
-        return toPayload(await ingestCsv(ctx.db.prisma, ctx.accountId, input.csv!, input.period));
+        return toPayload(await ingestCsv(ctx.db.prisma, account.id, input.csv!, input.period));
       }
-      if (!ctx.doClient) {
+      if (!account.client) {
         return {
           invoice: null,
           userErrors: [userError('UPSTREAM_ERROR', 'no DigitalOcean API client is configured', ['input', 'providerUuid'])],
         };
       }
-      return toPayload(await ingestFromApi(ctx.db.prisma, ctx.accountId, ctx.doClient.session(), input.providerUuid!));
+      return toPayload(await ingestFromApi(ctx.db.prisma, account.id, account.client.session(), input.providerUuid!));
     },
   }),
 );
@@ -197,7 +208,7 @@ builder.mutationField('rematchInvoice', (t) =>
     resolve: async (_parent, { input }, ctx) => {
       assertAccountOperator(ctx.viewer);
       const invoiceId = decodeIdOf('Invoice', String(input.invoiceId), 'invoiceId');
-      const r = await rematchInvoice(ctx.db.prisma, ctx.accountId, invoiceId);
+      const r = await rematchInvoice(ctx.db.prisma, ctx.accountIds, invoiceId);
       if (!r.ok) return { invoice: null, userErrors: [{ code: r.code, message: r.message, path: ['input', 'invoiceId'] }] };
       const invoice = await ctx.db.prisma.invoice.findUniqueOrThrow({ where: { id: invoiceId } });
       return { invoice, userErrors: [] };

@@ -1,6 +1,7 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Context } from '../context.js';
 import { projectScope, tenantScope } from '../scope.js';
+import { accountsArg } from './account-args.js';
 import { builder, decodeIdOf } from './builder.js';
 import { LifecycleEnum } from './enums.js';
 import { assertPageArgs, connectionSizes, namedConnection, type PageArgs } from './pagination.js';
@@ -45,17 +46,26 @@ builder.queryFields((t) => ({
       type: 'Project',
       cursor: 'id',
       ...connectionSizes,
-      args: { tenantId: t.arg.id() },
-      totalCount: (_parent, args, ctx) => ctx.db.prisma.project.count({ where: projectWhere(ctx, args.tenantId) }),
+      args: { tenantId: t.arg.id(), accountIds: t.arg.idList() },
+      totalCount: (_parent, args, ctx) => ctx.db.prisma.project.count({ where: projectWhere(ctx, args) }),
       resolve: (query, _parent, args, ctx) => {
         assertPageArgs(args);
-        return ctx.db.prisma.project.findMany({ ...query, where: projectWhere(ctx, args.tenantId), orderBy: [{ name: 'asc' }, { id: 'asc' }] });
+        return ctx.db.prisma.project.findMany({ ...query, where: projectWhere(ctx, args), orderBy: [{ name: 'asc' }, { id: 'asc' }] });
       },
     },
     ProjectConnection,
   ),
 }));
 
-function projectWhere(ctx: Context, tenantId: string | number | null | undefined): Prisma.ProjectWhereInput {
-  return { AND: [projectScope(ctx), tenantId ? { tenantId: decodeIdOf('Tenant', String(tenantId), 'tenantId') } : {}] };
+function projectWhere(
+  ctx: Context,
+  { tenantId, accountIds }: { tenantId?: string | number | null; accountIds?: readonly (string | number)[] | null },
+): Prisma.ProjectWhereInput {
+  return {
+    AND: [
+      projectScope(ctx),
+      tenantId ? { tenantId: decodeIdOf('Tenant', String(tenantId), 'tenantId') } : {},
+      accountIds ? { accountId: { in: [...accountsArg(ctx, accountIds, 'accountIds')] } } : {},
+    ],
+  };
 }

@@ -5,6 +5,7 @@ import { loadEventLabels } from '../events/labels.js';
 import { referenceOf, type EventReference } from '../events/types.js';
 import type { EventType } from '../domain/event-types.js';
 import { eventScope, projectScope, syncRunScope, tenantScope } from '../scope.js';
+import { accountsArg } from './account-args.js';
 import { builder, decodeIdOf } from './builder.js';
 import { ResourceEventTypeEnum, ResourceKindEnum } from './enums.js';
 import { liveStream } from './live.js';
@@ -49,6 +50,7 @@ export const ResourceEventConnection = namedConnection(ResourceEventRef, 'Resour
 
 export const ResourceEventFilterInput = builder.inputType('ResourceEventFilter', {
   fields: (t) => ({
+    accountIds: t.idList({ description: 'Only these accounts (default: every account the viewer may see).' }),
     types: t.field({ type: [ResourceEventTypeEnum] }),
     kinds: t.field({ type: [ResourceKindEnum] }),
     tenantId: t.id({ description: 'Tenant of the resource when the event happened.' }),
@@ -62,7 +64,8 @@ type EventFilterInput = typeof ResourceEventFilterInput.$inferInput;
 
 /** A filter with its ids decoded and the viewer's scope applied; shared by the query and the subscriptions. */
 type EventFilter = {
-  accountId: string;
+  /** The accounts the viewer may see, narrowed by `filter.accountIds`. */
+  accountIds: ReadonlySet<string>;
   /** The rows the viewer may see (`eventScope`). */
   scope: Prisma.ResourceEventWhereInput;
   types: Set<string> | null;
@@ -79,7 +82,7 @@ function decodeFilter(ctx: Context, filter: EventFilterInput | null | undefined,
   let types: Set<string> | null = filter?.types ? new Set(filter.types) : null;
   if (only) types = new Set(only.filter((t) => !types || types.has(t)));
   return {
-    accountId: ctx.accountId,
+    accountIds: new Set(accountsArg(ctx, filter?.accountIds, 'filter.accountIds')),
     scope: eventScope(ctx),
     types,
     kinds: filter?.kinds ? new Set(filter.kinds) : null,
@@ -92,7 +95,7 @@ function decodeFilter(ctx: Context, filter: EventFilterInput | null | undefined,
 }
 
 function eventWhere(f: EventFilter): Prisma.ResourceEventWhereInput {
-  const and: Prisma.ResourceEventWhereInput[] = [f.scope];
+  const and: Prisma.ResourceEventWhereInput[] = [f.scope, { accountId: { in: [...f.accountIds] } }];
   if (f.types) and.push({ type: { in: [...f.types] as EventType[] } });
   if (f.kinds) and.push({ kind: { in: [...f.kinds] as ResourceEvent['kind'][] } });
   if (f.tenantId) and.push({ tenantId: f.tenantId });
@@ -104,7 +107,7 @@ function eventWhere(f: EventFilter): Prisma.ResourceEventWhereInput {
 
 function eventMatches(f: EventFilter, m: ResourceEventMessage): boolean {
   return (
-    m.accountId === f.accountId &&
+    f.accountIds.has(m.accountId) &&
     (!f.types || f.types.has(m.type)) &&
     (!f.kinds || f.kinds.has(m.kind)) &&
     (!f.tenantId || m.tenantId === f.tenantId) &&

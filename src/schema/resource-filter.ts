@@ -1,11 +1,13 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Context } from '../context.js';
 import { resourceScope } from '../scope.js';
+import { accountsArg } from './account-args.js';
 import { builder, decodeIdOf } from './builder.js';
 import { LifecycleEnum, OrderDirectionEnum, ResourceKindEnum } from './enums.js';
 
 export const ResourceFilterInput = builder.inputType('ResourceFilter', {
   fields: (t) => ({
+    accountIds: t.idList({ description: 'Only these accounts (default: every account the viewer may see).' }),
     kinds: t.field({ type: [ResourceKindEnum] }),
     lifecycle: t.field({ type: [LifecycleEnum], description: 'Default: ACTIVE and MISSING (stale rows hidden).' }),
     tenantId: t.id(),
@@ -40,7 +42,7 @@ export function resourceOrderBy(order: typeof ResourceOrderInput.$inferInput | n
   return [{ [ORDER_COLUMN[order.field]]: direction }, { id: direction }];
 }
 
-/** The SQL conditions of a ResourceFilter, the viewer's tenant scope and the account. */
+/** The SQL conditions of a ResourceFilter, and the viewer's scope (accounts, tenant). */
 export function resourceWhere(
   ctx: Context,
   filter: ResourceFilter | null | undefined,
@@ -49,6 +51,7 @@ export function resourceWhere(
   const and: Prisma.ResourceWhereInput[] = [resourceScope(ctx)];
   const lifecycle = filter?.lifecycle ?? (options.defaultLifecycle === false ? null : ['ACTIVE', 'MISSING']);
   if (lifecycle) and.push({ lifecycle: { in: lifecycle } });
+  if (filter?.accountIds) and.push({ accountId: { in: [...accountsArg(ctx, filter.accountIds, 'filter.accountIds')] } });
   if (filter?.kinds) and.push({ kind: { in: filter.kinds } });
   if (filter?.tenantId) and.push({ tenantId: decodeIdOf('Tenant', String(filter.tenantId), 'filter.tenantId') });
   if (filter?.projectId) and.push({ projectId: decodeIdOf('Project', String(filter.projectId), 'filter.projectId') });

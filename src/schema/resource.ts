@@ -1,4 +1,6 @@
+import { apiError } from '../domain/error-codes.js';
 import { parseUrn } from '../domain/urn.js';
+import { accountsArg } from './account-args.js';
 import type { Context } from '../context.js';
 import { KIND_SPECS } from '../sync/kinds/index.js';
 import { projectScope, resourceScope, tenantScope } from '../scope.js';
@@ -47,7 +49,7 @@ export const ResourceRef = builder.prismaNode('Resource', {
       resolve: async (r, _args, ctx) => {
         if (r.lifecycle !== 'ACTIVE') return r.lastSeenAt;
         const lastSuccess = await lastSuccessByWorker(ctx);
-        const seen = lastSuccess.get(r.placeholder ? 'PROJECTS' : (WORKER_OF_KIND.get(r.kind) ?? 'PROJECTS'));
+        const seen = lastSuccess.get(`${r.accountId}:${r.placeholder ? 'PROJECTS' : (WORKER_OF_KIND.get(r.kind) ?? 'PROJECTS')}`);
         return seen && seen > r.lastSeenAt ? seen : r.lastSeenAt;
       },
     }),
@@ -57,15 +59,15 @@ export const ResourceRef = builder.prismaNode('Resource', {
 
 const WORKER_OF_KIND = new Map<string, string>(KIND_SPECS.map((s) => [s.kind, s.worker]));
 
-/** Start of each worker's last successful run, one query per request. */
+/** Start of each account's workers' last successful run, keyed `accountId:worker`, one query per request. */
 function lastSuccessByWorker(ctx: Context): Promise<Map<string, Date>> {
   return ctx.once('lastSuccessByWorker', async () => {
     const rows = await ctx.db.prisma.syncRun.groupBy({
-      by: ['worker'],
-      where: { accountId: ctx.accountId, status: 'SUCCEEDED' },
+      by: ['accountId', 'worker'],
+      where: { accountId: { in: [...ctx.accountIds] }, status: 'SUCCEEDED' },
       _max: { startedAt: true },
     });
-    return new Map(rows.flatMap((r) => (r._max.startedAt ? [[r.worker, r._max.startedAt] as const] : [])));
+    return new Map(rows.flatMap((r) => (r._max.startedAt ? [[`${r.accountId}:${r.worker}`, r._max.startedAt] as const] : [])));
   });
 }
 
@@ -99,15 +101,24 @@ builder.queryFields((t) => ({
   resourceByUrn: t.prismaField({
     type: 'Resource',
     nullable: true,
-    args: { urn: t.arg.string({ required: true }) },
-    description: 'Any URN form DigitalOcean uses finds the resource (do:reservedip: and do:floatingip: alike).',
-    resolve: (query, _parent, args, ctx) => {
+    args: { urn: t.arg.string({ required: true }), accountId: t.arg.id() },
+    description:
+      "Any URN form DigitalOcean uses finds the resource (do:reservedip: and do:floatingip: alike). With several accounts, accountId says which one's resource (default: the only match; BAD_USER_INPUT when the URN is in several).",
+    resolve: async (query, _parent, args, ctx) => {
       const parsed = parseUrn(args.urn);
+      const accountIds = accountsArg(ctx, args.accountId, 'accountId');
       if (!parsed?.kind) return null;
-      return ctx.db.prisma.resource.findFirst({
+      const found = await ctx.db.prisma.resource.findMany({
         ...query,
-        where: { AND: [resourceScope(ctx), { kind: parsed.kind, providerId: parsed.providerId }] },
+        where: { AND: [resourceScope(ctx), { accountId: { in: [...accountIds] }, kind: parsed.kind, providerId: parsed.providerId }] },
+        take: 2,
       });
+      if (found.length > 1) {
+        throw apiError('BAD_USER_INPUT', `${args.urn.slice(0, 200)} exists in several accounts: pass accountId to say which one`, {
+          extensions: { argument: 'accountId' },
+        });
+      }
+      return found[0] ?? null;
     },
   }),
 }));

@@ -1,16 +1,18 @@
 import { assertAccountOperator } from '../auth.js';
-import type { SyncRun } from '../generated/prisma/client.js';
+import type { Context } from '../context.js';
+import type { SyncWorkerName } from '../domain/workers.js';
+import type { Prisma, SyncRun } from '../generated/prisma/client.js';
 import type { SyncRunMessage } from '../pubsub.js';
-import type { WorkerStatus } from '../sync/service.js';
 import { assertSeesSyncInternals, syncRunScope } from '../scope.js';
 import { readSkippedItems } from '../sync/skipped.js';
 import type { TSkippedItem } from '../digitalocean/skipped-item.js';
-import { workerReports } from '../sync/status.js';
+import { workerReports, type WorkerReport } from '../sync/status.js';
+import { accountsArg, inputAccount } from './account-args.js';
 import { builder } from './builder.js';
 import { SyncRunStatusEnum, SyncTriggerEnum, SyncWorkerEnum } from './enums.js';
 import { liveStream } from './live.js';
 import { assertPageArgs, connectionSizes, namedConnection } from './pagination.js';
-import { payloadType, userError } from './payload.js';
+import { payloadType, userError, type UserErrorShape } from './payload.js';
 
 const SkippedItemRef = builder.objectRef<TSkippedItem>('SkippedItem').implement({
   description: 'An item of a DigitalOcean listing that a run left out because a field the product needs failed validation.',
@@ -66,9 +68,18 @@ export const SyncRunRef = builder.prismaNode('SyncRun', {
 
 export const SyncRunConnection = namedConnection(SyncRunRef, 'SyncRun');
 
-type WorkerStatusShape = WorkerStatus & { lastRun: SyncRun | null; lastSuccess: SyncRun | null };
+/** Runs the viewer may see, of one worker and one account where the arguments say so. */
+function syncRunWhere(ctx: Context, args: { worker?: SyncWorkerName | null; accountId?: string | number | null }): Prisma.SyncRunWhereInput {
+  return {
+    AND: [
+      syncRunScope(ctx),
+      args.worker ? { worker: args.worker } : {},
+      args.accountId != null ? { accountId: { in: [...accountsArg(ctx, args.accountId, 'accountId')] } } : {},
+    ],
+  };
+}
 
-const SyncWorkerStatusRef = builder.objectRef<WorkerStatusShape>('SyncWorkerStatus').implement({
+export const SyncWorkerStatusRef = builder.objectRef<WorkerReport>('SyncWorkerStatus').implement({
   fields: (t) => ({
     worker: t.expose('worker', { type: SyncWorkerEnum }),
     schedule: t.exposeString('schedule', {
@@ -88,18 +99,18 @@ builder.queryFields((t) => ({
       type: 'SyncRun',
       cursor: 'id',
       ...connectionSizes,
-      args: { worker: t.arg({ type: SyncWorkerEnum }) },
+      args: { worker: t.arg({ type: SyncWorkerEnum }), accountId: t.arg.id() },
       description: 'Runs, newest first. Unscoped keys only (FORBIDDEN for a tenant-scoped key).',
       totalCount: (_parent, args, ctx) => {
         assertSeesSyncInternals(ctx);
-        return ctx.db.prisma.syncRun.count({ where: { AND: [syncRunScope(ctx), args.worker ? { worker: args.worker } : {}] } });
+        return ctx.db.prisma.syncRun.count({ where: syncRunWhere(ctx, args) });
       },
       resolve: (query, _parent, args, ctx) => {
         assertSeesSyncInternals(ctx);
         assertPageArgs(args);
         return ctx.db.prisma.syncRun.findMany({
           ...query,
-          where: { AND: [syncRunScope(ctx), args.worker ? { worker: args.worker } : {}] },
+          where: syncRunWhere(ctx, args),
           orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
         });
       },
@@ -109,16 +120,24 @@ builder.queryFields((t) => ({
   syncStatus: t.field({
     type: [SyncWorkerStatusRef],
     description:
-      'Every worker: schedule, whether it runs here, and its last runs. Without a sync service (no DigitalOcean client) none is enabled. Unscoped keys only (FORBIDDEN for a tenant-scoped key).',
-    resolve: async (_parent, _args, ctx) => {
+      'Every worker of every account (or of one): schedule, whether it runs here, and its last runs. Without a sync service (no DigitalOcean client) none is enabled. Unscoped keys only (FORBIDDEN for a tenant-scoped key).',
+    args: { accountId: t.arg.id() },
+    resolve: async (_parent, args, ctx) => {
       assertSeesSyncInternals(ctx);
-      return workerReports(ctx.db, ctx.accountId, ctx.sync);
+      const ids = accountsArg(ctx, args.accountId, 'accountId');
+      return workerReports(
+        ctx.db,
+        ctx.accounts.list.filter((a) => ids.includes(a.id)),
+      );
     },
   }),
 }));
 
 const RunSyncInput = builder.inputType('RunSyncInput', {
-  fields: (t) => ({ worker: t.field({ type: SyncWorkerEnum, required: true }) }),
+  fields: (t) => ({
+    worker: t.field({ type: SyncWorkerEnum, required: true }),
+    accountId: t.id({ description: 'Required when the server syncs more than one account.' }),
+  }),
 });
 
 const RunSyncPayload = payloadType('RunSyncPayload', {
@@ -136,18 +155,22 @@ builder.mutationField('runSync', (t) =>
   t.field({
     type: RunSyncPayload,
     description:
-      'Runs a worker now and waits for it. userErrors: NOT_CONFIGURED (no sync service: no DigitalOcean client), UNKNOWN_WORKER, DISABLED, ALREADY_RUNNING.',
+      'Runs a worker of an account now and waits for it. userErrors: INVALID_INPUT (no accountId while the server syncs several accounts, or a malformed one), NOT_FOUND (no such account), NOT_CONFIGURED (no sync service: no DigitalOcean client), UNKNOWN_WORKER, DISABLED, ALREADY_RUNNING.',
     args: { input: t.arg({ type: RunSyncInput, required: true }) },
     resolve: async (_parent, { input }, ctx) => {
       assertAccountOperator(ctx.viewer);
+      const errors: UserErrorShape[] = [];
+      const account = inputAccount(ctx, input.accountId, errors);
+      if (!account) return { syncRun: null, userErrors: errors };
       const path = ['input', 'worker'];
-      if (!ctx.sync) {
+      const { sync } = account;
+      if (!sync) {
         return { syncRun: null, userErrors: [userError('NOT_CONFIGURED', 'this server runs no sync workers (no DigitalOcean client configured)', path)] };
       }
-      const status = ctx.sync.status().find((s) => s.worker === input.worker);
+      const status = sync.status().find((s) => s.worker === input.worker);
       if (!status) return { syncRun: null, userErrors: [userError('UNKNOWN_WORKER', SKIP_MESSAGES.UNKNOWN_WORKER, path)] };
       if (!status.enabled) return { syncRun: null, userErrors: [userError('DISABLED', SKIP_MESSAGES.DISABLED, path)] };
-      const outcome = await ctx.sync.run(input.worker, 'MANUAL');
+      const outcome = await sync.run(input.worker, 'MANUAL');
       if ('skipped' in outcome) return { syncRun: null, userErrors: [{ code: outcome.skipped, message: SKIP_MESSAGES[outcome.skipped], path }] };
       return { syncRun: outcome.run, userErrors: [] };
     },
@@ -158,12 +181,13 @@ builder.subscriptionField('syncRunUpdated', (t) =>
   t.field({
     type: SyncRunRef,
     description: 'Each run of a worker as it starts and finishes. Unscoped keys only (FORBIDDEN for a tenant-scoped key).',
-    args: { worker: t.arg({ type: SyncWorkerEnum }) },
+    args: { worker: t.arg({ type: SyncWorkerEnum }), accountId: t.arg.id() },
     subscribe: (_root, args, ctx) => {
       assertSeesSyncInternals(ctx);
+      const accountIds = new Set(accountsArg(ctx, args.accountId, 'accountId'));
       return liveStream<SyncRunMessage, SyncRun>({
         subscribe: (signal) => ctx.pubsub.subscribe('syncRun', signal),
-        accept: (m) => m.accountId === ctx.accountId && (!args.worker || m.worker === args.worker),
+        accept: (m) => accountIds.has(m.accountId) && (!args.worker || m.worker === args.worker),
         // The row as it is now; a RUNNING message read after the run finished shows it finished.
         load: (m) => ctx.db.prisma.syncRun.findUnique({ where: { id: m.id, AND: [syncRunScope(ctx)] } }),
       });

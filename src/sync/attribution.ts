@@ -111,8 +111,8 @@ export async function attribute(tx: SqlClient, scope: AttributionScope): Promise
   return drafts;
 }
 
-/** What an operator's attribution change needs: where to commit, and the account it acts on. */
-export type AttributionDeps = CommitDeps & { accountId: string; fallbackTenantId: string };
+/** What an operator's attribution change needs: where to commit, and the accounts whose rows it may change (the row's own is acted on). */
+export type AttributionDeps = CommitDeps & { accountIds: readonly string[]; fallbackTenantId: string };
 
 /** Who asks for a manual change, and why (stored on its events). */
 export type OperatorChange = { actor: string; reason: string | null };
@@ -152,14 +152,14 @@ export async function assignProjectTenant(
   deps: AttributionDeps,
   input: OperatorChange & { projectId: string; tenantId: string | null },
 ): Promise<AttributionResult<Project, 'SAME_TENANT'>> {
-  const project = await deps.db.prisma.project.findFirst({ where: { id: input.projectId, accountId: deps.accountId } });
+  const project = await deps.db.prisma.project.findFirst({ where: { id: input.projectId, accountId: { in: [...deps.accountIds] } } });
   const missing = [...(project ? [] : ['row' as const]), ...((await tenantExists(deps, input.tenantId)) ? [] : ['tenant' as const])];
   if (!project || missing.length) return { status: 'NOT_FOUND', missing };
   if (project.tenantId === input.tenantId) return { status: 'NO_CHANGE', row: project, why: 'SAME_TENANT' };
   const { counts } = await commitChange(deps, { actor: input.actor, reason: input.reason }, async (tx) => {
     await tx.query(`UPDATE "Project" SET "tenantId" = $2::uuid WHERE id = $1::uuid`, [project.id, input.tenantId]);
-    const resourceIds = await withChildren(tx, deps.accountId, { projectId: project.id });
-    return { events: await attribute(tx, { accountId: deps.accountId, fallbackTenantId: deps.fallbackTenantId, resourceIds }) };
+    const resourceIds = await withChildren(tx, project.accountId, { projectId: project.id });
+    return { events: await attribute(tx, { accountId: project.accountId, fallbackTenantId: deps.fallbackTenantId, resourceIds }) };
   });
   return { status: 'CHANGED', row: await deps.db.prisma.project.findUniqueOrThrow({ where: { id: project.id } }), counts };
 }
@@ -176,7 +176,7 @@ export async function reassignResourceTenant(
   input: OperatorChange & { resourceId: string; tenantId: string | null },
 ): Promise<AttributionResult<Resource, 'NO_OVERRIDE' | 'ALREADY_MANUAL'>> {
   const { tenantId, reason } = input;
-  const resource = await deps.db.prisma.resource.findFirst({ where: { id: input.resourceId, accountId: deps.accountId } });
+  const resource = await deps.db.prisma.resource.findFirst({ where: { id: input.resourceId, accountId: { in: [...deps.accountIds] } } });
   const missing = [...(resource ? [] : ['row' as const]), ...((await tenantExists(deps, tenantId)) ? [] : ['tenant' as const])];
   if (!resource || missing.length) return { status: 'NOT_FOUND', missing };
   const manual = resource.tenantSource === 'MANUAL';
@@ -199,8 +199,8 @@ export async function reassignResourceTenant(
       // Attribution recomputes the tenant from the project, the parent or the fallback.
       await tx.query(`UPDATE "Resource" SET "tenantSource" = 'NONE', "tenantReason" = NULL, "updatedAt" = now() WHERE id = $1::uuid`, [before.id]);
     }
-    const resourceIds = await withChildren(tx, deps.accountId, { resourceId: before.id });
-    events.push(...(await attribute(tx, { accountId: deps.accountId, fallbackTenantId: deps.fallbackTenantId, resourceIds })));
+    const resourceIds = await withChildren(tx, resource.accountId, { resourceId: before.id });
+    events.push(...(await attribute(tx, { accountId: resource.accountId, fallbackTenantId: deps.fallbackTenantId, resourceIds })));
     return { events };
   });
   return { status: 'CHANGED', row: await deps.db.prisma.resource.findUniqueOrThrow({ where: { id: resource.id } }), counts };

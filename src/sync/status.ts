@@ -1,30 +1,39 @@
+import type { AccountRuntime } from '../accounts.js';
 import type { Database } from '../db/index.js';
-import { SYNC_WORKERS, type SyncWorkerName } from '../domain/workers.js';
+import { SYNC_WORKERS } from '../domain/workers.js';
 import type { SyncRun } from '../generated/prisma/client.js';
-import type { SyncService, WorkerStatus } from './service.js';
+import type { WorkerStatus } from './service.js';
 
-/** A worker's schedule and state here, with its newest run and its newest successful run. */
-export type WorkerReport = WorkerStatus & { lastRun: SyncRun | null; lastSuccess: SyncRun | null };
+/** A worker of an account: its schedule and state here, with its newest run and its newest successful run. */
+export type WorkerReport = WorkerStatus & { accountId: string; lastRun: SyncRun | null; lastSuccess: SyncRun | null };
 
 /**
- * Every worker of the account: as `sync` reports it (without a sync service, none is enabled
- * and all are `off`), with its last runs, in three queries whatever the number of workers.
+ * Every worker of each account, account by account: as its sync service reports it (without
+ * one, none is enabled and all are `off`), with its last runs, in three queries whatever the
+ * number of workers and accounts.
  */
-export async function workerReports(db: Database, accountId: string, sync: SyncService | undefined): Promise<WorkerReport[]> {
-  const statuses: WorkerStatus[] =
-    sync?.status() ?? SYNC_WORKERS.map((worker) => ({ worker, schedule: 'off', enabled: false, running: false, nextRunAt: null }));
-  const [last, success] = await Promise.all([latestRuns(db, accountId, null), latestRuns(db, accountId, 'SUCCEEDED')]);
-  return statuses.map((s) => ({ ...s, lastRun: last.get(s.worker) ?? null, lastSuccess: success.get(s.worker) ?? null }));
+export async function workerReports(db: Database, accounts: readonly Pick<AccountRuntime, 'id' | 'sync'>[]): Promise<WorkerReport[]> {
+  if (accounts.length === 0) return [];
+  const ids = accounts.map((a) => a.id);
+  const [last, success] = await Promise.all([latestRuns(db, ids, null), latestRuns(db, ids, 'SUCCEEDED')]);
+  return accounts.flatMap((account) => {
+    const statuses: WorkerStatus[] =
+      account.sync?.status() ?? SYNC_WORKERS.map((worker) => ({ worker, schedule: 'off', enabled: false, running: false, nextRunAt: null }));
+    return statuses.map((s) => {
+      const key = `${account.id}:${s.worker}`;
+      return { ...s, accountId: account.id, lastRun: last.get(key) ?? null, lastSuccess: success.get(key) ?? null };
+    });
+  });
 }
 
-/** The newest run of each worker (of the given status), in one query. */
-async function latestRuns(db: Database, accountId: string, status: 'SUCCEEDED' | null): Promise<Map<SyncWorkerName, SyncRun>> {
+/** The newest run of each account's workers (of the given status), keyed `accountId:worker`, in one query. */
+async function latestRuns(db: Database, accountIds: string[], status: 'SUCCEEDED' | null): Promise<Map<string, SyncRun>> {
   const ids = await db.sql.query<{ id: string }>(
-    `SELECT DISTINCT ON (worker) id FROM "SyncRun"
-     WHERE "accountId" = $1::uuid AND ($2::text IS NULL OR status::text = $2::text)
-     ORDER BY worker, "startedAt" DESC, id DESC`,
-    [accountId, status],
+    `SELECT DISTINCT ON ("accountId", worker) id FROM "SyncRun"
+     WHERE "accountId" = ANY($1::uuid[]) AND ($2::text IS NULL OR status::text = $2::text)
+     ORDER BY "accountId", worker, "startedAt" DESC, id DESC`,
+    [accountIds, status],
   );
   const rows = ids.length ? await db.prisma.syncRun.findMany({ where: { id: { in: ids.map((r) => r.id) } } }) : [];
-  return new Map(rows.map((r) => [r.worker, r]));
+  return new Map(rows.map((r) => [`${r.accountId}:${r.worker}`, r]));
 }

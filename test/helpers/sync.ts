@@ -3,6 +3,7 @@ import type { Database } from '../../src/db/index.js';
 import type { SyncWorkerName } from '../../src/domain/workers.js';
 import type { SyncRun } from '../../src/generated/prisma/client.js';
 import { startTestApp, type TestApp } from './app.js';
+import { soleAccount } from './sole-account.js';
 
 export type SyncHarness = TestApp & {
   sim: Simulator;
@@ -43,14 +44,14 @@ export async function startSyncHarness(db: Database, sim: SimulatorOptions = {},
     },
   );
   const run = async (worker: SyncWorkerName) => {
-    const outcome = await t.app.services().sync!.run(worker, 'MANUAL');
+    const outcome = await soleAccount(t.app).sync!.run(worker, 'MANUAL');
     if (!('run' in outcome)) throw new Error(`${worker} did not run: ${outcome.skipped}`);
     return outcome.run;
   };
   return {
     ...t,
     sim: simulator,
-    accountId: t.app.services().accountId,
+    accountId: soleAccount(t.app).id,
     run,
     async runAll() {
       const runs = [];

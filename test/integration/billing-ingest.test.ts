@@ -9,6 +9,7 @@ import type { ResourceKind } from '../../src/domain/kinds.js';
 import { testDatabaseTargets } from '../helpers/db.js';
 import { invoiceSession } from '../helpers/invoice-session.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { soleAccount } from '../helpers/sole-account.js';
 
 const FIXTURES = join(import.meta.dirname, '../unit/billing/fixtures');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
@@ -55,7 +56,7 @@ describe.each(testDatabaseTargets())('invoice ingestion on $name', (target) => {
 
   beforeAll(async () => {
     t = await startTestApp(await target.open(), { ADMIN_API_KEY: 'admin-key-for-tests-0123456789' });
-    accountId = t.app.services().accountId;
+    accountId = soleAccount(t.app).id;
     tenantA = await t.db.prisma.tenant.create({ data: { slug: 'acme', name: 'Acme' } });
     tenantB = await t.db.prisma.tenant.create({ data: { slug: 'globex', name: 'Globex' } });
     const project = await t.db.prisma.project.create({ data: { accountId, providerId: 'p-1', name: 'Web', tenantId: tenantA.id } });

@@ -7,6 +7,7 @@ import { createSimulator, type Simulator, type TSimInvoice } from '../../src/sim
 import { testDatabaseTargets } from '../helpers/db.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { ALL_KIND_WORKERS } from '../helpers/sync.js';
+import { soleAccount } from '../helpers/sole-account.js';
 
 const INGEST = `mutation($uuid: String!) { ingestInvoice(input: { providerUuid: $uuid }) {
   invoice { id providerUuid period amount source matchStats { lineCount matchedCount attributableCount currentResourceMatchRate } }
@@ -36,8 +37,8 @@ describe.each(testDatabaseTargets())('a simulated account invoice, inventory syn
       // Small pages so invoice items span several; fast retries so a failing page gives up quickly.
       { doClient: { baseUrl: sim.url, perPage: 20, retries: { max: 1, baseDelayMs: 1, maxDelayMs: 2 } }, sync: { runOnStart: false } },
     );
-    accountId = t.app.services().accountId;
-    const sync = t.app.services().sync!;
+    accountId = soleAccount(t.app).id;
+    const sync = soleAccount(t.app).sync!;
     for (const worker of ALL_KIND_WORKERS) {
       const outcome = await sync.run(worker, 'MANUAL');
       expect('run' in outcome && outcome.run.status, worker).toBe('SUCCEEDED');
@@ -122,7 +123,7 @@ describe.each(testDatabaseTargets())('a simulated account invoice, inventory syn
   });
 
   it('the INVOICES worker ingests the closed invoices not yet held, then nothing more', async () => {
-    const sync = t.app.services().sync!;
+    const sync = soleAccount(t.app).sync!;
     const first = await sync.run('INVOICES', 'MANUAL');
     expect('run' in first && first.run).toMatchObject({ status: 'SUCCEEDED', fetched: 2, created: 1, unchanged: 1 });
     const second = await sync.run('INVOICES', 'MANUAL');
@@ -163,7 +164,7 @@ describe.each(testDatabaseTargets())('a simulated account invoice, inventory syn
       await replaceInvoice(t.db.prisma, accountId, header, await matchLines(parsed.lines, index));
       c2.stop();
       const c3 = t.db.countQueries();
-      await rematchInvoice(t.db.prisma, accountId, invoice.id);
+      await rematchInvoice(t.db.prisma, [accountId], invoice.id);
       c3.stop();
       counts.push([c1.count, c2.count, c3.count]);
     }
@@ -171,7 +172,7 @@ describe.each(testDatabaseTargets())('a simulated account invoice, inventory syn
   });
 
   it('ingestFromApi checks the uuid before any request', async () => {
-    const session = t.app.services().doClient!.session();
+    const session = soleAccount(t.app).client!.session();
     const r = await ingestFromApi(t.db.prisma, accountId, session, '../../v2/account');
     expect(r).toEqual({ ok: false, error: { code: 'INVALID_INPUT', message: expect.any(String), path: ['input', 'providerUuid'] } });
     expect(session.requests).toBe(0);

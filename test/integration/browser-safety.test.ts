@@ -3,6 +3,7 @@ import { hashApiKey } from '../../src/auth.js';
 import { openEmbeddedTestDatabase } from '../helpers/db.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { soleAccount } from '../helpers/sole-account.js';
 
 const MUTATION = 'mutation { createTenant(input: { slug: "csrf", name: "CSRF" }) { tenant { id } } }';
 
@@ -119,7 +120,7 @@ describe('GraphiQL with a key: subscriptions over server-sent events', () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
-    const { accountId } = server.app.services();
+    const accountId = soleAccount(server.app).id;
     const run = await db.prisma.syncRun.create({ data: { accountId, worker: 'VOLUMES', trigger: 'MANUAL' } });
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
     let text = '';

@@ -7,6 +7,7 @@ import type { Database } from '../../src/db/index.js';
 import { openEmbeddedTestDatabase } from '../helpers/db.js';
 import { seedInventory } from '../helpers/seed.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { soleAccount } from '../helpers/sole-account.js';
 
 /** Debian's chromium package; CI installs it (.ci/run). Without it these tests are skipped. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -32,7 +33,7 @@ describe('GraphiQL in a real browser, with ADMIN_API_KEY configured', () => {
     if (!hasChromium) return;
     db = await openEmbeddedTestDatabase();
     server = await startTestServer(db, { ADMIN_API_KEY: KEY });
-    const { tenants } = await seedInventory(db, { accountId: server.app.services().accountId, resources: 1, projects: 1, tenants: 2 });
+    const { tenants } = await seedInventory(db, { accountId: soleAccount(server.app).id, resources: 1, projects: 1, tenants: 2 });
     const resource = await db.prisma.resource.findFirstOrThrow();
     resourceId = gid('Resource', resource.id);
     otherTenantId = gid('Tenant', tenants.find((t) => t.id !== resource.tenantId)!.id);

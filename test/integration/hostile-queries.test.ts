@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEmbeddedTestDatabase } from '../helpers/db.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { seedInventory } from '../helpers/seed.js';
+import { soleAccount } from '../helpers/sole-account.js';
 
 const ADMIN_KEY = 'hostile-queries-admin-key-0123456789';
 
@@ -140,7 +141,7 @@ describe.each<{ auth: string; env: Record<string, string>; headers: Record<strin
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp(await openEmbeddedTestDatabase(), env);
-    await seedInventory(t.db, { accountId: t.app.services().accountId, resources: 300, projects: 10 });
+    await seedInventory(t.db, { accountId: soleAccount(t.app).id, resources: 300, projects: 10 });
   });
   afterAll(async () => {
     await t.stop();

@@ -9,6 +9,7 @@ import type { RunOutcome } from '../../src/sync/service.js';
 import { testConfig } from '../helpers/app.js';
 import { openEmbeddedTestDatabase, openPostgresTestDatabase } from '../helpers/db.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { soleAccount } from '../helpers/sole-account.js';
 
 const pgUrl = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -92,7 +93,7 @@ describe('outages', () => {
       const { direct, proxy, db } = await proxiedDatabase();
       const server = await startServer(db, sim);
       cleanup.push(() => server.app.stop());
-      const sync = server.app.services().sync!;
+      const sync = soleAccount(server.app).sync!;
 
       expect((await server.readyz()).status).toBe(200);
       const baseline = await sync.run('DOMAINS', 'MANUAL');
@@ -186,7 +187,7 @@ describe('outages', () => {
       cleanup.push(() => db.close());
       const server = await startServer(db, sim, { REDIS_URL: proxy.rewrite(redisUrl!) });
       cleanup.push(() => server.app.stop());
-      const sync = server.app.services().sync!;
+      const sync = soleAccount(server.app).sync!;
       // Another replica, on Redis directly.
       const replica = createRedisPubSub(redisUrl!, createLogger('silent'));
       await replica.ready();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseTargets } from '../helpers/db.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { seedInventory } from '../helpers/seed.js';
+import { soleAccount } from '../helpers/sole-account.js';
 
 const RESOURCES = 600;
 
@@ -11,7 +12,7 @@ describe.each(testDatabaseTargets())('read API on $name', (target) => {
 
   beforeAll(async () => {
     t = await startTestApp(await target.open());
-    seeded = await seedInventory(t.db, { accountId: t.app.services().accountId, resources: RESOURCES, projects: 20, staleEvery: 50 });
+    seeded = await seedInventory(t.db, { accountId: soleAccount(t.app).id, resources: RESOURCES, projects: 20, staleEvery: 50 });
   });
   afterAll(async () => {
     await t.stop();
@@ -126,7 +127,7 @@ describe.each(testDatabaseTargets())('read API on $name', (target) => {
   });
 
   it('loads pages of events and sync runs with their relations in a constant number of statements', async () => {
-    const accountId = t.app.services().accountId;
+    const accountId = soleAccount(t.app).id;
     const run = await t.db.prisma.syncRun.create({ data: { accountId, worker: 'DROPLETS', trigger: 'MANUAL' } });
     const resources = await t.db.prisma.resource.findMany({ take: 150, select: { id: true, kind: true } });
     await t.db.prisma.resourceEvent.createMany({

@@ -6,7 +6,7 @@ import { createDoClient } from '../../src/digitalocean/client.js';
 import { createSyncService, type SyncService } from '../../src/sync/service.js';
 import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 import { loadConfig } from '../../src/config.js';
-import { ensureAccount, ensureFallbackTenant } from '../../src/account.js';
+import { ensureFallbackTenant, upsertAccount } from '../../src/accounts.js';
 import { openEmbeddedTestDatabase, openPostgresTestDatabase } from '../helpers/db.js';
 
 type Instance = { db: Database; sync: SyncService; close(): Promise<void> };
@@ -15,7 +15,7 @@ async function instance(db: Database, sim: Simulator, env: Record<string, string
   const config = loadConfig({ DIGITALOCEAN_TOKEN: 't', ...env });
   if (!config.ok) throw new Error(config.problems.join());
   const client = createDoClient({ token: 't', baseUrl: sim.url, limits: { pathLimits: [] }, retries: { max: 1, baseDelayMs: 5, maxDelayMs: 10 } });
-  const accountId = await ensureAccount(db, sim.url, false);
+  const accountId = await upsertAccount(db, { slug: 'default', name: 'DigitalOcean account', apiUrl: sim.url });
   const fallbackTenantId = await ensureFallbackTenant(db, 'unassigned');
   const sync = createSyncService({
     deps: { db, pubsub: createMemoryPubSub(), log: createLogger('silent'), client, accountId, fallbackTenantId, dedicatedKinds: new Set() },

@@ -4,6 +4,7 @@ import { createLogger } from '../../src/log.js';
 import { createSimulator } from '../../src/simulator/index.js';
 import { openEmbeddedTestDatabase } from '../helpers/db.js';
 import { testConfig } from '../helpers/app.js';
+import { soleAccount } from '../helpers/sole-account.js';
 
 const TOKEN = 'dop_v1_0123456789abcdefSECRETTOKEN';
 
@@ -22,7 +23,7 @@ describe('secrets', () => {
     });
     try {
       await app.start();
-      const sync = app.services().sync!;
+      const sync = soleAccount(app).sync!;
       sim.script.faults.failPage('/v2/droplets', 1, 500, 5);
       sim.script.faults.malformedJson('/v2/volumes', 1, 5);
       sim.script.faults.failPage('/v2/domains', 1, 401, 1);

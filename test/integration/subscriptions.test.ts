@@ -302,7 +302,7 @@ describe('subscription streams', () => {
     };
     const contextValue = {
       pubsub,
-      accountId: '00000000-0000-4000-8000-000000000001',
+      accountIds: ['00000000-0000-4000-8000-000000000001'],
       viewer: { role: 'VIEWER', tenantId: null, actor: 'test', keyId: null, expiresAt: null },
     } as unknown as Context;
     for (const field of ['resourceEvents', 'resourceStatusChanged', 'resourceLifecycleChanged', 'syncRunUpdated']) {

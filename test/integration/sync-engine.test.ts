@@ -5,6 +5,7 @@ import { createSimulator } from '../../src/simulator/index.js';
 import { startTestApp } from '../helpers/app.js';
 import { testDatabaseTargets } from '../helpers/db.js';
 import { startSyncHarness, type SyncHarness } from '../helpers/sync.js';
+import { soleAccount } from '../helpers/sole-account.js';
 
 type Json = Record<string, any>;
 
@@ -248,7 +249,7 @@ describe.each(testDatabaseTargets())('the first start on $name', (target) => {
       },
     );
     try {
-      await t.app.services().sync!.startupDone();
+      await soleAccount(t.app).sync!.startupDone();
       const runs = await db.prisma.syncRun.findMany({ where: { trigger: 'STARTUP' } });
       expect(runs.map((r) => [r.worker, r.status]).sort()).toEqual(
         [
@@ -273,7 +274,7 @@ describe.each(testDatabaseTargets())('the first start on $name', (target) => {
       const byType = await db.prisma.resourceEvent.groupBy({ by: ['type'], _count: true });
       expect(Object.fromEntries(byType.map((g) => [g.type, g._count]))).toEqual({ CREATED: await db.prisma.resource.count() });
       // The rule applied again changes nothing: every row was written with its final tenant and project.
-      const sweep = await t.app.services().sync!.run('PROJECTS', 'MANUAL');
+      const sweep = await soleAccount(t.app).sync!.run('PROJECTS', 'MANUAL');
       expect('run' in sweep && sweep.run.status).toBe('SUCCEEDED');
       expect(await db.prisma.resourceEvent.count({ where: { type: { in: ['TENANT_CHANGED', 'PROJECT_CHANGED'] } } })).toBe(0);
       expect(await db.prisma.resource.count({ where: { projectId: { not: null } } })).toBeGreaterThan(0);

@@ -8,6 +8,7 @@ import type { ResourceEventMessage } from '../../src/pubsub.js';
 import { testConfig } from '../helpers/app.js';
 import { testDatabaseTargets } from '../helpers/db.js';
 import { ALPHA_KEY, leakedRows, seedTwoTenants } from '../helpers/two-tenants.js';
+import { soleAccount } from '../helpers/sole-account.js';
 
 const ADMIN = 'admin-key-for-tenant-scope-tests';
 const asAlpha = { authorization: `Bearer ${ALPHA_KEY}` };
@@ -60,7 +61,7 @@ describe.each(testDatabaseTargets())('tenant-scoped keys on $name', (target) => 
     app = buildApp(testConfig({ PORT: '0', ADMIN_API_KEY: ADMIN }), { database: db, listen: true, logger: createLogger('silent'), sync: false });
     const { url } = await app.start();
     wsUrl = `${url.replace(/^http/, 'ws')}/graphql`;
-    f = await seedTwoTenants(db, app.services().accountId);
+    f = await seedTwoTenants(db, soleAccount(app).id);
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.dispose()));
@@ -158,7 +159,7 @@ describe.each(testDatabaseTargets())('tenant-scoped keys on $name', (target) => 
     const iterator = client.iterate({
       query: `subscription { resourceEvents(filter: { afterSequence: 0 }) { sequence type from resource { name tenant { slug } } } }`,
     });
-    const accountId = app.services().accountId;
+    const accountId = soleAccount(app).id;
     const publishNew = async (resourceId: string, tenantId: string) => {
       const row = await db.prisma.resourceEvent.create({
         data: { accountId, resourceId, type: 'STATUS_CHANGED', kind: 'droplet', tenantId, from: 'active', to: 'off' },

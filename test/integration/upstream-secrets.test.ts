@@ -6,6 +6,7 @@ import type { Database } from '../../src/db/index.js';
 import { createLogger } from '../../src/log.js';
 import { testConfig } from '../helpers/app.js';
 import { testDatabaseTargets } from '../helpers/db.js';
+import { soleAccount } from '../helpers/sole-account.js';
 
 // Shaped like a request id, so only redaction (not the request-id format check) can keep it out.
 const TOKEN = '5ec4e7a0-70ce-4c1e-9d6b-00000000f00d';
@@ -61,7 +62,7 @@ describe.each(testDatabaseTargets())('upstream error text on $name', (target) =>
   });
 
   it('stores and serves only status, error id and request id, with the token redacted even where it appears bare', async () => {
-    const outcome = await app.services().sync!.run('DROPLETS', 'MANUAL');
+    const outcome = await soleAccount(app).sync!.run('DROPLETS', 'MANUAL');
     expect('run' in outcome && outcome.run.status).toBe('FAILED');
     expect(upstream.requests()).toBeGreaterThan(0);
     app.services().log.warn(`the database password is ${DB_PASSWORD}; the admin key is ${ADMIN}`);
