@@ -16,7 +16,7 @@ import {
   stopTeams,
 } from '../helpers/accounts.js';
 import { testDatabaseTargets } from '../helpers/db.js';
-import type { Edges, UserError } from '../helpers/gql.js';
+import type { Edges, GqlResult, UserError } from '../helpers/gql.js';
 import { ALL_KIND_WORKERS } from '../helpers/sync.js';
 
 const ADMIN = 'admin-key-for-accounts-0123456789';
@@ -50,7 +50,7 @@ async function everyNode<T>(
     const varDecl = Object.keys(vars)
       .map((k) => `, $${k}: ${VAR_TYPES[k]}`)
       .join('');
-    const r = await t.gql<{ page: Edges<T> & { pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
+    const r: GqlResult<{ page: Edges<T> & { pageInfo: { hasNextPage: boolean; endCursor: string | null } } }> = await t.gql(
       `query($after: String${varDecl}) { page: ${field}(first: 50, after: $after${args ? `, ${args}` : ''}) { edges { node { ${fields} } } pageInfo { hasNextPage endCursor } } }`,
       { after, ...vars },
       key,
