@@ -70,7 +70,10 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     // Without a configured account (and not pointed at a test's DigitalOcean), two simulated ones.
     const simulate = config.accounts.length === 0 && !overrides.doClient && overrides.sync !== false;
     const simulated = simulate ? await lifecycle.start(createSimulatedAccounts({ log })) : undefined;
-    const planned = planAccounts(config, { doClient: overrides.doClient, simulated: simulated?.accounts });
+    const planned = planAccounts(config, {
+      doClient: overrides.doClient,
+      simulated: simulated?.accounts.map((a) => ({ slug: a.slug, name: a.name, url: a.simulator.url })),
+    });
     const fallbackTenantId = await ensureFallbackTenant(db, config.fallbackTenant);
     const { accounts, syncs } = await lifecycle.start(
       createAccounts(planned, {

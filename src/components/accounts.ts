@@ -5,7 +5,6 @@ import { createDoClient, type DoClient, type DoClientOptions } from '../digitalo
 import type { Logger } from '../log.js';
 import type { PubSub } from '../pubsub.js';
 import type { Component } from './lifecycle.js';
-import type { SimulatedAccount } from './simulated-account.js';
 import { createSync } from './sync.js';
 
 /** One account to serve: its row's slug, name and API URL, and how its client is made (null: no client). */
@@ -24,7 +23,7 @@ export type PlannedAccount = { slug: string; name: string; apiUrl: string; simul
  */
 export function planAccounts(
   config: Pick<Config, 'accounts' | 'doApiUrl'>,
-  options: { doClient?: Partial<DoClientOptions>; simulated?: readonly SimulatedAccount[] },
+  options: { doClient?: Partial<DoClientOptions>; simulated?: readonly { slug: string; name: string; url: string }[] },
 ): PlannedAccount[] {
   const { doClient } = options;
   const planned = (slug: string, name: string, simulated: boolean, client: DoClientOptions): PlannedAccount => ({
@@ -43,7 +42,7 @@ export function planAccounts(
     return [planned(DEFAULT_ACCOUNT_SLUG, 'DigitalOcean account', false, { token: 'simulated', baseUrl: config.doApiUrl, ...doClient })];
   }
   if (options.simulated?.length) {
-    return options.simulated.map((s) => planned(s.slug, s.name, true, { token: 'simulated', baseUrl: s.simulator.url }));
+    return options.simulated.map((s) => planned(s.slug, s.name, true, { token: 'simulated', baseUrl: s.url }));
   }
   return [{ slug: SIMULATED_SLUG, name: 'Simulated DigitalOcean account', apiUrl: config.doApiUrl, simulated: true, client: null }];
 }

@@ -33,9 +33,12 @@ export const ERROR_CODES = {
   INVALID_INPUT: {
     tier: 'userError',
     description:
-      'Input that cannot be used as given: a malformed id, a blank or too long name or reason, a bad slug, an expiry not in the future, neither or both of two alternatives.',
+      'Input that cannot be used as given: a malformed id, a blank or too long name or reason, a bad slug, an expiry not in the future, neither or both of two alternatives, no accountId while the server syncs several accounts.',
   },
-  NOT_FOUND: { tier: 'userError', description: 'Nothing the viewer may see has this id, or DigitalOcean does not know the invoice.' },
+  NOT_FOUND: {
+    tier: 'userError',
+    description: 'Nothing the viewer may see has this id (no account this server syncs, for an accountId), or DigitalOcean does not know the invoice.',
+  },
   NO_CHANGE: { tier: 'userError', description: 'The mutation would change nothing (it is so already); the payload carries the row as it is.' },
   DUPLICATE: { tier: 'userError', description: 'Another row already has this unique value (a tenant slug).' },
   NOT_CONFIGURED: { tier: 'userError', description: 'This server runs no sync workers (no DigitalOcean client is configured).' },
