@@ -88,6 +88,53 @@ export const SimKind = {
 } as const;
 export type TSimKind = (typeof SimKind)[keyof typeof SimKind];
 
+/**
+ * The DigitalOcean team a seed stands for. DO makes ids, URNs, domain names, Spaces bucket
+ * names and reserved IPs unique across teams, so simulators of different seeds share none of
+ * them: each team has its own id ranges, domain, bucket prefix, reserved-IP block and owner.
+ * Seed 1 is the team the simulator has always generated (its output does not change); seeds
+ * 1 to 5 have disjoint id ranges.
+ */
+export type TSimTeam = {
+  /** seed - 1. */
+  index: number;
+  /** Added to the droplet, image and destroyed-droplet id ranges. */
+  idOffset: number;
+  /** Parent domain of the team's zones, app and CDN domains. */
+  domain: string;
+  /** Before every Spaces bucket name (bucket names are unique across DO). */
+  bucketPrefix: string;
+  /** First two octets of the generated reserved IPs. */
+  ipBlock: string;
+  /** First two octets of reserved IPs added by `script.create`. */
+  createdIpBlock: string;
+  ownerUuid: string;
+  ownerId: number;
+  /** The `do-user-<n>` of database hostnames. */
+  userId: number;
+};
+
+/** Reserved-IP /16 blocks DO allocates from, one per team (wrapping after ten teams). */
+const TEAM_IP_BLOCKS = ['45.55', '188.166', '159.89', '138.68', '104.131', '134.209', '146.190', '167.99', '178.62', '206.189'] as const;
+const TEAM_DOMAINS = ['example.com', 'example.net', 'example.org'] as const;
+
+export function teamOf(seed: number): TSimTeam {
+  const index = ((seed >>> 0) + 0xffff_ffff) >>> 0;
+  const block = TEAM_IP_BLOCKS[index % TEAM_IP_BLOCKS.length]!;
+  const [a, b] = block.split('.');
+  return {
+    index,
+    idOffset: (index % 5) * 20_000_000,
+    domain: TEAM_DOMAINS[index] ?? `example-${index + 1}.com`,
+    bucketPrefix: index === 0 ? '' : `team${index + 1}-`,
+    ipBlock: block,
+    createdIpBlock: `${a}.${Number(b) + 1}`,
+    ownerUuid: index === 0 ? 'f1a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3' : createRng(0x7ea0_0000 + index).hex(40),
+    ownerId: 258992 + 7919 * index,
+    userId: 1908 + 613 * index,
+  };
+}
+
 /** A project membership: which project a URN is in (URNs in no project are absent). */
 export type TMembership = { projectId: string; assignedAt: string; selfPath: string | null; selfUrl?: string };
 
@@ -118,6 +165,7 @@ export type TSimAccount = {
   /** Invoice-only uuids of droplets (the droplet API never exposes them). */
   dropletUuids: Map<number, string>;
   rng: Rng;
+  team: TSimTeam;
   seq: { droplet: number; image: number; ip: number };
   /** Generation time (ms since epoch); timestamps are before it. */
   now: number;
@@ -234,7 +282,8 @@ function ipv4(rng: Rng, first: number): string {
   return `${first}.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}`;
 }
 
-export type TGenerateOptions = { seed: number; size: TSimSize; now?: number };
+/** `team`: whose account it is (default: the seed's team). */
+export type TGenerateOptions = { seed: number; size: TSimSize; now?: number; team?: TSimTeam };
 
 /** Builds a droplet object in DO's shape. Exposed for `script.create`. */
 export function makeDroplet(acc: TSimAccount, init: { name?: string; region?: string; gpu?: boolean; status?: string } = {}): TSimDroplet {
@@ -374,8 +423,8 @@ function makeProject(acc: TSimAccount, name: string, isDefault: boolean): TSimPr
   const created = acc.now - rng.int(100, 1500) * 86_400_000;
   return {
     id: rng.uuid(),
-    owner_uuid: 'f1a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3',
-    owner_id: 258992,
+    owner_uuid: acc.team.ownerUuid,
+    owner_id: acc.team.ownerId,
     name,
     description: isDefault ? 'Default project' : `${name} resources`,
     purpose: isDefault ? 'Just trying out DigitalOcean' : 'Service or API',
@@ -440,6 +489,7 @@ export function defaultProjectId(acc: TSimAccount): string {
 /** Generates the account. Cost is linear in the size. */
 export function generateAccount(opts: TGenerateOptions): TSimAccount {
   const rng = createRng(opts.seed);
+  const team = opts.team ?? teamOf(opts.seed);
   const size = opts.size;
   // Fixed epoch so that the same seed gives the same bytes whenever it runs.
   const now = opts.now ?? Date.UTC(2026, 3, 15, 12, 0, 0);
@@ -464,7 +514,8 @@ export function generateAccount(opts: TGenerateOptions): TSimAccount {
     destroyedDroplets: [],
     dropletUuids: new Map(),
     rng,
-    seq: { droplet: 300_000_000 + rng.int(0, 9_999_999), image: 150_000_000 + rng.int(0, 9_999_999), ip: 0 },
+    team,
+    seq: { droplet: 300_000_000 + team.idOffset + rng.int(0, 9_999_999), image: 150_000_000 + team.idOffset + rng.int(0, 9_999_999), ip: 0 },
     now,
   };
 
@@ -544,7 +595,7 @@ export function generateAccount(opts: TGenerateOptions): TSimAccount {
   }
 
   for (let i = 0; i < size.domains; i++) {
-    const name = `${WORDS[i % WORDS.length]}${i >= WORDS.length ? `-${i}` : ''}.example.com`;
+    const name = `${WORDS[i % WORDS.length]}${i >= WORDS.length ? `-${i}` : ''}.${team.domain}`;
     acc.domains.push({
       name,
       ttl: 1800,
@@ -556,7 +607,7 @@ export function generateAccount(opts: TGenerateOptions): TSimAccount {
     const assigned = acc.droplets.length > 0 && rng.chance(0.5) ? rng.pick(acc.droplets) : null;
     const region = assigned ? assigned.region.slug : rng.pick(REGIONS);
     acc.reservedIps.push({
-      ip: `45.55.${Math.floor(i / 250) % 256}.${(i % 250) + 1}`,
+      ip: `${team.ipBlock}.${Math.floor(i / 250) % 256}.${(i % 250) + 1}`,
       droplet: assigned,
       region: regionOf(region),
       locked: false,
@@ -622,7 +673,7 @@ export function generateAccount(opts: TGenerateOptions): TSimAccount {
   for (let i = 0; i < size.databases; i++) {
     const name = `${rng.pick(['pg', 'mysql', 'redis'])}-${WORDS[i % WORDS.length]}-${i + 1}`;
     const password = rng.hex(16);
-    const host = `${name}-do-user-1908-0.db.ondigitalocean.com`;
+    const host = `${name}-do-user-${team.userId}-0.db.ondigitalocean.com`;
     const conn = {
       uri: `postgres://doadmin:${password}@${host}:25060/defaultdb?sslmode=require`,
       database: 'defaultdb',
@@ -713,7 +764,7 @@ export function generateAccount(opts: TGenerateOptions): TSimAccount {
     const phase = rng.chance(0.85) ? 'ACTIVE' : rng.pick(['DEPLOYING', 'ERROR']);
     acc.apps.push({
       id: rng.uuid(),
-      owner_uuid: 'f1a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3',
+      owner_uuid: team.ownerUuid,
       spec,
       default_ingress: `https://${name}-${rng.hex(5)}.ondigitalocean.app`,
       created_at: iso(now - 100 * 86_400_000),
@@ -730,16 +781,16 @@ export function generateAccount(opts: TGenerateOptions): TSimAccount {
         tier_slug: 'basic',
       },
       last_deployment_created_at: iso(now - 2 * 86_400_000),
-      live_url: `https://${name}.example.com`,
+      live_url: `https://${name}.${team.domain}`,
       region: { slug: 'fra', label: 'Frankfurt', flag: 'germany', continent: 'Europe', data_centers: ['fra1'] },
       tier_slug: rng.pick(['basic', 'professional']),
-      live_url_base: `https://${name}.example.com`,
-      live_domain: `${name}.example.com`,
+      live_url_base: `https://${name}.${team.domain}`,
+      live_domain: `${name}.${team.domain}`,
     });
   }
 
   for (let i = 0; i < size.spacesBuckets; i++) {
-    acc.spacesBuckets.push({ name: `bucket-${WORDS[i % WORDS.length]}-${i + 1}`, region: rng.pick(['nyc3', 'ams3', 'fra1', 'sgp1']) });
+    acc.spacesBuckets.push({ name: `${team.bucketPrefix}bucket-${WORDS[i % WORDS.length]}-${i + 1}`, region: rng.pick(['nyc3', 'ams3', 'fra1', 'sgp1']) });
   }
 
   for (let i = 0; i < size.cdnEndpoints; i++) {
@@ -750,7 +801,7 @@ export function generateAccount(opts: TGenerateOptions): TSimAccount {
       endpoint: `${bucket.name}.${bucket.region}.cdn.digitaloceanspaces.com`,
       created_at: iso(now - rng.int(10, 500) * 86_400_000),
       ttl: 3600,
-      ...(i % 2 === 0 ? { certificate_id: rng.uuid(), custom_domain: `static${i}.example.com` } : {}),
+      ...(i % 2 === 0 ? { certificate_id: rng.uuid(), custom_domain: `static${i}.${team.domain}` } : {}),
     });
   }
 
@@ -785,7 +836,7 @@ export function generateAccount(opts: TGenerateOptions): TSimAccount {
   for (let i = 0; i < 3; i++) {
     const size0 = rng.pick(DROPLET_SIZES);
     acc.destroyedDroplets.push({
-      id: 200_000_000 + rng.int(0, 9_999_999),
+      id: 200_000_000 + team.idOffset + rng.int(0, 9_999_999),
       name: `legacy-${rng.pick(ROLES)}-${i + 1}`,
       sizeSlug: size0.slug,
       priceCents: size0.priceCents,

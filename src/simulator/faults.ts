@@ -39,6 +39,11 @@ export interface SimFaults {
    * answers 403 with DO's error body, until cleared. DO's body does not name the scope.
    */
   denyScope(scope: string): void;
+  /**
+   * The token is revoked (or was never valid): every API request answers 401 with DO's error
+   * body, until cleared.
+   */
+  revokeToken(): void;
   clear(): void;
 }
 
@@ -51,6 +56,8 @@ export type TFaultRegistry = SimFaults & {
   take(path: string, page: number): TSimFault | null;
   /** True when the token lacks this scope. */
   denied(scope: string | null): boolean;
+  /** True while the token is revoked. */
+  tokenRevoked(): boolean;
   list(): readonly TSimFault[];
 };
 
@@ -59,6 +66,7 @@ export function createFaultRegistry(): TFaultRegistry {
   let burst = 0;
   let burstRetryAfter = 1;
   const deniedScopes = new Set<string>();
+  let revoked = false;
 
   const matches = (f: TSimFault, path: string, page: number) => f.path === path && (f.page === null || f.page === page) && f.remaining > 0;
   const consume = (f: TSimFault) => {
@@ -86,11 +94,16 @@ export function createFaultRegistry(): TFaultRegistry {
     denyScope(scope) {
       deniedScopes.add(scope);
     },
+    revokeToken() {
+      revoked = true;
+    },
     clear() {
       faults = [];
       burst = 0;
       deniedScopes.clear();
+      revoked = false;
     },
+    tokenRevoked: () => revoked,
     denied: (scope) => scope !== null && deniedScopes.has(scope),
     takeBurst() {
       if (burst <= 0) return null;

@@ -102,7 +102,7 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
   const templateOf = <T>(pick: (a: TSimAccount) => T[]): T => {
     const own = pick(account)[0];
     if (own) return structuredClone(own);
-    templates ??= generateAccount({ seed: seed + 1, size: sizeOfOne() });
+    templates ??= generateAccount({ seed: seed + 1, size: sizeOfOne(), team: account.team });
     return structuredClone(pick(templates)[0]!);
   };
 
@@ -263,7 +263,7 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
           return item;
         }
         case 'spaces_bucket': {
-          const b = { name: String(partial.name ?? `bucket-new-${rng.hex(6)}`), region: String(partial.region ?? 'nyc3') };
+          const b = { name: String(partial.name ?? `${account.team.bucketPrefix}bucket-new-${rng.hex(6)}`), region: String(partial.region ?? 'nyc3') };
           account.spacesBuckets.push(b);
           assign(account, 'spaces_bucket', b, project);
           return b;
@@ -279,7 +279,7 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
           return added(
             (a) => a.reservedIps,
             (item) => {
-              item.ip = `45.56.${rng.int(0, 255)}.${rng.int(1, 254)}`;
+              item.ip = `${account.team.createdIpBlock}.${rng.int(0, 255)}.${rng.int(1, 254)}`;
               item.droplet = null;
             },
           );
@@ -356,6 +356,8 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
         return faults.resetConnection(String(a.path), n(a.page, 1)!, n(a.times));
       case 'faults/deny-scope':
         return faults.denyScope(String(a.scope));
+      case 'faults/revoke-token':
+        return faults.revokeToken();
       case 'faults/clear':
         return faults.clear();
       case 'latency':

@@ -330,7 +330,7 @@ export function createHandler(ctx: THandlerContext) {
 
     const auth = req.headers.authorization ?? '';
     const token = /^Bearer\s+(\S.*)$/i.exec(auth)?.[1]?.trim();
-    if (!token) {
+    if (!token || ctx.faults.tokenRevoked()) {
       send(res, 401, DO_ERRORS[401], { 'x-request-id': requestId });
       return;
     }
