@@ -1,7 +1,8 @@
 // Subscribers for bench/fanout.ts, in a process of their own: opens `count` graphql-ws clients (one
 // socket each) on `url`, subscribes each to `query`, and talks to the parent over IPC:
-//   → { type: 'attached', clients }   each client has received a probe event (sequence < 0)
-//   → { type: 'done' }                every client has received `expected` real events
+//   → { type: 'attached', clients }   each client has received an event (a probe)
+//   ← { type: 'fire', after }         events after this sequence are the measured ones → { type: 'armed' }
+//   → { type: 'done' }                every client has received `expected` of them
 //   ← { type: 'report' }              → { type: 'report', received: [sequence, receivedAt, ...], errors }
 //   ← { type: 'close' }               disposes the clients and exits
 import { createClient, type Client } from 'graphql-ws';
@@ -18,6 +19,7 @@ const errors: string[] = [];
 const clients: Client[] = [];
 let attached = 0;
 let complete = 0;
+let after: number | null = null;
 
 for (let i = 0; i < count; i++) {
   const client = createClient({
@@ -38,10 +40,11 @@ for (let i = 0; i < count; i++) {
         const at = now();
         if (result.errors) {
           if (errors.length < 5) errors.push(JSON.stringify(result.errors));
+          if (errors.length === 1) console.error(`fanout client: ${errors[0]}`);
           return;
         }
         const sequence = result.data!.resourceStatusChanged.sequence;
-        if (sequence < 0) {
+        if (after === null || sequence <= after) {
           if (!probed) {
             probed = true;
             if (++attached === count) send({ type: 'attached', clients: count });
@@ -52,14 +55,20 @@ for (let i = 0; i < count; i++) {
         if (++real === expected && ++complete === count) send({ type: 'done' });
       },
       error: (error) => {
-        if (errors.length < 5) errors.push(String((error as Error)?.message ?? JSON.stringify(error)));
+        const text = error instanceof Error ? error.message : ((error as { reason?: string; code?: number })?.reason ?? JSON.stringify(error));
+        if (errors.length < 5) errors.push(text);
+        if (errors.length === 1) console.error(`fanout client: ${text}`);
       },
       complete: () => {},
     },
   );
 }
 
-process.on('message', async (message: { type: string }) => {
+process.on('message', async (message: { type: string; after?: number }) => {
+  if (message.type === 'fire') {
+    after = message.after!;
+    send({ type: 'armed' });
+  }
   if (message.type === 'report') send({ type: 'report', received, errors });
   if (message.type === 'close') {
     await Promise.all(clients.map((c) => c.dispose()));

@@ -48,8 +48,8 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 
 type Side = {
   url: string;
-  /** Publishes a probe event (negative sequence) that every attached subscriber receives. */
-  probe(sequence: number): Promise<void>;
+  /** Publishes a probe event that every attached subscriber receives; its sequence. */
+  probe(): Promise<number>;
   /** Commits and publishes the 100 changes; the publish times by sequence. */
   fire(): Promise<Map<number, number>>;
   stop(): Promise<void>;
@@ -69,6 +69,7 @@ type Result = {
 
 async function bareSide(): Promise<Side> {
   const emitter = new EventEmitter();
+  let probes = 0;
   emitter.setMaxListeners(0);
   const Resource = new GraphQLObjectType({ name: 'Resource', fields: { id: { type: GraphQLString }, name: { type: GraphQLString } } });
   const Event = new GraphQLObjectType({
@@ -113,7 +114,10 @@ async function bareSide(): Promise<Side> {
   });
   return {
     url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
-    probe: async (sequence) => void emitter.emit('event', event(sequence)),
+    probe: async () => {
+      emitter.emit('event', event(--probes));
+      return 0;
+    },
     async fire() {
       const published = new Map<number, number>();
       for (let i = 1; i <= EVENTS; i++) {
@@ -154,7 +158,7 @@ async function serverSide(redis: boolean): Promise<Side> {
   const app = buildApp(config.config, {
     database: db,
     listen: true,
-    logger: createLogger('silent'),
+    logger: createLogger(process.env.FANOUT_DEBUG ? 'error' : 'silent'),
     sync: { runOnStart: false },
     doClient: { baseUrl: sim.url, token: 'bench' },
   });
@@ -170,29 +174,27 @@ async function serverSide(redis: boolean): Promise<Side> {
   services.pubsub.publish = (topic, message) => {
     if (topic === 'resourceEvent') {
       const { sequence } = message as ResourceEventMessage;
-      if (sequence > 0) published.set(sequence, now());
+      if ((message as ResourceEventMessage).reason !== 'bench probe') published.set(sequence, now());
     }
     return publish(topic, message);
   };
   return {
     url: `${httpUrl.replace(/^http/, 'ws')}/graphql`,
-    async probe(sequence) {
-      const message: ResourceEventMessage = {
-        sequence,
-        accountId: services.accountId,
-        resourceId: resource.id,
-        type: 'STATUS_CHANGED',
-        kind: 'droplet',
-        tenantId: resource.tenantId,
-        projectId: resource.projectId,
-        from: 'active',
-        to: 'off',
-        at: new Date().toISOString(),
-        syncRunId: null,
-        actor: null,
-        reason: null,
-      };
-      await services.pubsub.publish('resourceEvent', message);
+    async probe() {
+      // A stored event: the subscription reads the event's resource through it.
+      const row = await db.prisma.resourceEvent.create({
+        data: {
+          accountId: services.accountId,
+          resourceId: resource.id,
+          type: 'STATUS_CHANGED',
+          kind: 'droplet',
+          from: 'active',
+          to: 'off',
+          reason: 'bench probe',
+        },
+      });
+      await services.pubsub.publish('resourceEvent', { ...row, at: row.at.toISOString() });
+      return row.sequence;
     },
     async fire() {
       published = new Map();
@@ -242,11 +244,11 @@ async function measure(name: string, side: Side): Promise<Result> {
   );
   // No acknowledgement says when a subscribe has attached: probes until every client has seen one.
   const attached = waitFor(children, 'attached', 120_000);
-  let probe = -1;
+  let lastProbe = 0;
   let done = false;
   void attached.then(() => (done = true));
   while (!done) {
-    await side.probe(probe--);
+    lastProbe = await side.probe();
     await Promise.race([attached, new Promise((r) => setTimeout(r, 500))]);
   }
   if (!(await attached)) throw new Error(`${name}: subscribers did not attach`);
@@ -254,6 +256,9 @@ async function measure(name: string, side: Side): Promise<Result> {
   const idle = heapMB();
 
   const delivered = waitFor(children, 'done', DELIVERY_TIMEOUT_MS);
+  const armed = waitFor(children, 'armed', 60_000);
+  for (const c of children) c.send({ type: 'fire', after: lastProbe });
+  await armed;
   const published = await side.fire();
   const allDelivered = await delivered;
   const reports = await Promise.all(

@@ -126,7 +126,7 @@ export function createMultiplexer(options: MultiplexerOptions): Multiplexer {
   return {
     async join(key, member, start) {
       let group = groups.get(key);
-      if (!group) {
+      if (!group || group.closed) {
         const created: Group = { members: new Set(), started: Promise.resolve().then(start), closed: false };
         group = created;
         groups.set(key, created);
@@ -138,13 +138,9 @@ export function createMultiplexer(options: MultiplexerOptions): Multiplexer {
           (error) => close(key, created, error),
         );
       }
-      const started = await group.started;
-      if (!isIterable(started)) return started;
-      if (group.closed) {
-        // The group ended between its start and this join: a new one serves this member.
-        return this.join(key, member, start);
-      }
+      const joined = group;
 
+      // A member from the start: the group's pump, which begins once the start resolves, finds it there.
       let settle: ((error?: unknown) => void) | undefined;
       let outcome: { error?: unknown } | undefined;
       const state: MemberState = {
@@ -155,8 +151,16 @@ export function createMultiplexer(options: MultiplexerOptions): Multiplexer {
           settle?.(error);
         },
       };
-      group.members.add(state);
-      const joined = group;
+      joined.members.add(state);
+      const started = await joined.started.catch((error: unknown) => {
+        leave(key, joined, state);
+        throw error;
+      });
+      if (!isIterable(started)) {
+        leave(key, joined, state);
+        return started;
+      }
+
       const stream: AsyncGenerator<never> = {
         next: () =>
           new Promise<IteratorResult<never>>((resolve, reject) => {
