@@ -55,7 +55,8 @@ for (let i = 0; i < count; i++) {
         if (++real === expected && ++complete === count) send({ type: 'done' });
       },
       error: (error) => {
-        const text = error instanceof Error ? error.message : ((error as { reason?: string; code?: number })?.reason ?? JSON.stringify(error));
+        const close = error as { code?: number; reason?: string };
+        const text = error instanceof Error ? error.message : typeof close?.code === 'number' ? `closed ${close.code} ${close.reason ?? ''}` : String(error);
         if (errors.length < 5) errors.push(text);
         if (errors.length === 1) console.error(`fanout client: ${text}`);
       },
