@@ -243,13 +243,13 @@ async function measure(name: string, side: Side): Promise<Result> {
     }),
   );
   // No acknowledgement says when a subscribe has attached: probes until every client has seen one.
-  const attached = waitFor(children, 'attached', 120_000);
+  const attached = waitFor(children, 'attached', 300_000);
   let lastProbe = 0;
   let done = false;
   void attached.then(() => (done = true));
   while (!done) {
     lastProbe = await side.probe();
-    await Promise.race([attached, new Promise((r) => setTimeout(r, 500))]);
+    await Promise.race([attached, new Promise((r) => setTimeout(r, 2000))]);
   }
   if (!(await attached)) throw new Error(`${name}: subscribers did not attach`);
   await new Promise((r) => setTimeout(r, 1000));
