@@ -108,6 +108,8 @@ export type WsLimits = {
   maxSubscriptionsPerSocket: number;
   /** WS_MAX_SOCKETS_PER_KEY, default 1,000: sockets of one key beyond it are closed 4429. */
   maxSocketsPerKey: number;
+  /** WS_MULTIPLEX, default on: subscriptions with equal document, variables and scope share one execution per event; off runs each alone. */
+  multiplex: boolean;
 };
 
 /** Limits on GraphQL requests, checked before anything runs (src/schema/limits.ts). */
@@ -226,6 +228,7 @@ const ZEnv = z.object({
   WS_CONNECTION_INIT_TIMEOUT_MS: optional(ZCount),
   WS_MAX_SUBSCRIPTIONS_PER_SOCKET: optional(ZCount),
   WS_MAX_SOCKETS_PER_KEY: optional(ZCount),
+  WS_MULTIPLEX: optional(z.enum(['on', 'off'])),
   QUERY_MAX_DEPTH: optional(ZCount),
   QUERY_MAX_ALIASES: optional(ZCount),
   QUERY_MAX_TOKENS: optional(ZCount),
@@ -476,6 +479,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         connectionInitTimeoutMs: e.WS_CONNECTION_INIT_TIMEOUT_MS ?? 10_000,
         maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET ?? 100,
         maxSocketsPerKey: e.WS_MAX_SOCKETS_PER_KEY ?? 1_000,
+        multiplex: e.WS_MULTIPLEX !== 'off',
       },
       queryLimits: {
         maxDepth: e.QUERY_MAX_DEPTH ?? DEFAULT_QUERY_LIMITS.maxDepth,

@@ -1,7 +1,19 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { execute, GraphQLError, parse, specifiedRules, subscribe, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import {
+  execute,
+  GraphQLError,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  subscribe,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import { envelop, useSchema, type Plugin } from 'graphql-yoga';
 import type { Authenticator } from './auth.js';
 import type { Component } from './components/lifecycle.js';
@@ -12,6 +24,7 @@ import { checkKey, isRefusal } from './http-auth.js';
 import type { KeySessions } from './key-sessions.js';
 import type { Logger } from './log.js';
 import { persistedDocumentOf } from './persisted-operations.js';
+import { createMultiplexer, groupKey, perSubscriber, subscriptionScopeKey, type Member } from './subscriptions/multiplexer.js';
 
 /** Close codes this server uses besides graphql-ws's own (4400 bad request, 4401 no connection_init, 4403 refused key, 4408 init timeout). */
 const WS_CLOSE = {
@@ -130,12 +143,23 @@ function attachWebSocket(options: WebSocketOptions): WebSocketServer {
   const socketsByKey = new Map<string, Set<WebSocket>>();
   const keyOf = (viewer: Viewer) => viewer.keyId ?? viewer.actor;
   const mask = (errors: readonly GraphQLError[]) => errors.map((e) => forSocket(options.maskError(e)));
+  // Subscriptions with equal document, variables and scope share one execution and one serialised
+  // payload per event (WS_MULTIPLEX=off runs each on its own, as a baseline).
+  const multiplexer = createMultiplexer({
+    payloadOf: ({ errors, ...rest }: ExecutionResult) => (errors ? { ...rest, errors: mask(errors).map((e) => e.toJSON()) } : rest),
+  });
+  const shared = new WeakMap<object, { key: string; member: Member }>();
+  const subscribeOf = (args: ExecutionArgs) => runners.get(args)!.subscribe(args) as Promise<AsyncIterable<ExecutionResult> | ExecutionResult>;
 
   useServer<Record<string, unknown>, Extra>(
     {
       connectionInitWaitTimeout: limits.connectionInitTimeoutMs,
       execute: (args) => runners.get(args)!.execute(args as ExecutionArgs) as never,
-      subscribe: (args) => runners.get(args)!.subscribe(args as ExecutionArgs) as never,
+      subscribe: (args) => {
+        const group = shared.get(args);
+        if (group) return multiplexer.join(group.key, group.member, () => subscribeOf(args as ExecutionArgs)) as never;
+        return subscribeOf(args as ExecutionArgs) as never;
+      },
       onConnect: async (ctx) => {
         const { socket } = ctx.extra;
         const params = ctx.connectionParams ?? {};
@@ -165,7 +189,7 @@ function attachWebSocket(options: WebSocketOptions): WebSocketServer {
         return true;
       },
       onClose: (ctx) => ctx.extra.untrack?.(),
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         // graphql-ws records the operation before this hook: the count includes it.
         if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerSocket) {
           return [
@@ -205,6 +229,13 @@ function attachWebSocket(options: WebSocketOptions): WebSocketServer {
           contextValue,
         };
         runners.set(args, enveloped);
+        if (limits.multiplex && getOperationAST(document, payload.operationName)?.operation === 'subscription' && !perSubscriber(document)) {
+          const { socket } = ctx.extra;
+          shared.set(args, {
+            key: groupKey(document, payload.operationName, payload.variables, subscriptionScopeKey(viewer)),
+            member: { id, send: (data) => socket.readyState === socket.OPEN && socket.send(data) },
+          });
+        }
         return args;
       },
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: mask(result.errors) } : undefined),

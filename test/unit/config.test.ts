@@ -125,6 +125,7 @@ describe('loadConfig: browser and WebSocket safety settings', () => {
       connectionInitTimeoutMs: 10_000,
       maxSubscriptionsPerSocket: 100,
       maxSocketsPerKey: 1_000,
+      multiplex: true,
     });
   });
 
@@ -137,7 +138,13 @@ describe('loadConfig: browser and WebSocket safety settings', () => {
       WS_MAX_SOCKETS_PER_KEY: '2',
     });
     expect(r.ok && r.config.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
-    expect(r.ok && r.config.ws).toEqual({ maxPayloadBytes: 4096, connectionInitTimeoutMs: 250, maxSubscriptionsPerSocket: 3, maxSocketsPerKey: 2 });
+    expect(r.ok && r.config.ws).toEqual({
+      maxPayloadBytes: 4096,
+      connectionInitTimeoutMs: 250,
+      maxSubscriptionsPerSocket: 3,
+      maxSocketsPerKey: 2,
+      multiplex: true,
+    });
   });
 
   it('reports a CORS_ORIGINS entry that is not an origin, and limits that are not positive whole numbers', () => {
