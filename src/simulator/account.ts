@@ -21,7 +21,8 @@ import type {
   TSimVpc,
 } from './shapes.js';
 
-const SIM_SIZE_KEYS = [
+/** The resource counts a simulated account is sized by. */
+export const SIM_SIZE_KEYS = [
   'droplets',
   'gpuDroplets',
   'volumes',

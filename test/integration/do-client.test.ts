@@ -8,6 +8,7 @@ import { DO_LIST_ENDPOINTS } from '../../src/digitalocean/list-endpoints.js';
 import { ZDoProject } from '../../src/digitalocean/schemas/projects.js';
 import { DoApiError, DoError, DoErrorCode, DoNetworkError, DoValidationError, isDoStatus } from '../../src/digitalocean/errors.js';
 import { type Clock, createScaledClock } from '../../src/digitalocean/clock.js';
+import { SIM_SIZE_KEYS } from '../../src/simulator/account.js';
 
 const TOKEN = 'dop_v1_test_secret_token_0123456789';
 const NO_LIMITS = { perMinute: 1_000_000, perHour: 10_000_000 };
@@ -94,25 +95,7 @@ function expectations(sim: Simulator): {
 describe('DO client: complete listings of every kind', () => {
   for (const n of [1, 199, 200, 201, 5000]) {
     it(`lists every kind completely at ${n} items`, async () => {
-      const size = Object.fromEntries(
-        [
-          'droplets',
-          'gpuDroplets',
-          'volumes',
-          'snapshots',
-          'domains',
-          'projects',
-          'reservedIps',
-          'firewalls',
-          'loadBalancers',
-          'databases',
-          'kubernetes',
-          'apps',
-          'cdnEndpoints',
-          'vpcs',
-          'spacesBuckets',
-        ].map((k) => [k, n]),
-      );
+      const size = Object.fromEntries(SIM_SIZE_KEYS.map((k) => [k, n]));
       const sim = createSimulator({ seed: n, size, limits: { ...NO_LIMITS, cdnPerWindow: 1_000_000 } });
       await sim.start();
       const client = createDoClient({ token: TOKEN, baseUrl: sim.url, limits: NO_CLIENT_LIMITS });
