@@ -96,6 +96,7 @@ async function main() {
   for (const side of sides) console.log(`${side.label}: Node ${versions.get(side.name)}, ${side.url}`);
 
   const bodies = await checkSamePage(sides);
+  console.log(`page size: ${sides.map((s) => `${s.label} ${(Buffer.byteLength(bodies.get(s.name)!) / 1024).toFixed(1)} KB`).join(', ')}`);
 
   const results = new Map<number, Map<SideName, Summary>>();
   for (const concurrency of options.concurrency) {
