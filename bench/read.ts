@@ -2,6 +2,7 @@
 // `resources(first: 100)` page with project and tenant, on the embedded database and,
 // when PostgreSQL is reachable (BENCH_DATABASE_URL, default the local server), on PostgreSQL.
 // Prints queries per second and p50/p99 latency, and SQL statements per page.
+// With --vs-postgraphile: the same page over HTTP against PostGraphile v5 (bench/read-vs-postgraphile.ts).
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { Database } from '../src/db/index.js';
@@ -63,4 +64,5 @@ async function measure(label: string, db: Database) {
   await app.stop();
 }
 
-await forEachBenchDatabase('read', measure);
+if (process.argv.includes('--vs-postgraphile')) await import('./read-vs-postgraphile.js');
+else await forEachBenchDatabase('read', measure);
