@@ -64,11 +64,14 @@ export function pgSql(pool: Pool, onStatement: () => void): SqlDriver {
   };
 }
 
+/** PGlite reads a `timestamp` as local time; it holds UTC, as on PostgreSQL through pgSql. */
+const PGLITE_OPTIONS = { parsers: { [TIMESTAMP_OID]: parseUtcTimestamp } };
+
 export function pgliteSql(pglite: PGlite, onStatement: () => void): SqlDriver {
   const on = (client: Pick<PGlite, 'query'>): SqlClient => ({
     async query<T>(text: string, params: SqlParams = []) {
       onStatement();
-      const result = await client.query<T>(text, params as unknown[]);
+      const result = await client.query<T>(text, params as unknown[], PGLITE_OPTIONS);
       return result.rows;
     },
   });
