@@ -1,4 +1,5 @@
 import type { Prisma } from '../generated/prisma/client.js';
+import { escapeLike } from '../domain/like-pattern.js';
 import type { Context } from '../context.js';
 import { resourceScope } from '../scope.js';
 import { accountsArg } from './account-args.js';
@@ -42,6 +43,8 @@ export const ResourceOrderInput = builder.inputType('ResourceOrder', {
   }),
 });
 
+export type ResourceOrder = typeof ResourceOrderInput.$inferInput;
+
 const ORDER_COLUMN = { NAME: 'name', KIND: 'kind', LAST_SEEN_AT: 'lastSeenAt', FIRST_SEEN_AT: 'firstSeenAt' } as const;
 
 /** orderBy for a resource page; the id breaks ties so cursors are stable. */
@@ -72,7 +75,8 @@ export function resourceWhere(
   if (filter?.status) and.push({ status: { in: filter.status.map((s) => s.toLowerCase()) } });
   if (filter?.region) and.push({ region: filter.region });
   if (filter?.search) {
-    const contains = filter.search;
+    // A substring, wildcards included: Prisma passes `contains` to LIKE unescaped.
+    const contains = escapeLike(filter.search);
     and.push({
       OR: [{ name: { contains, mode: 'insensitive' } }, { providerId: { contains, mode: 'insensitive' } }, { urn: { contains, mode: 'insensitive' } }],
     });

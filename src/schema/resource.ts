@@ -7,7 +7,8 @@ import { projectScope, resourceScope, tenantScope } from '../scope.js';
 import { builder } from './builder.js';
 import { LifecycleEnum, ResourceKindEnum, TenantSourceEnum } from './enums.js';
 import { assertPageArgs, connectionSizes, namedConnection } from './pagination.js';
-import { ResourceFilterInput, ResourceOrderInput, resourceOrderBy, resourceWhere } from './resource-filter.js';
+import { type PageQuery, resourceCount, resourcePage } from '../read/resource-page.js';
+import { ResourceFilterInput, ResourceOrderInput } from './resource-filter.js';
 
 export const ResourceRef = builder.prismaNode('Resource', {
   description: 'A DigitalOcean resource as the syncs see it, with its project, tenant and lifecycle.',
@@ -95,15 +96,12 @@ builder.queryFields((t) => ({
       },
       totalCount: (_parent, args, ctx) => {
         assertPageArgs(args);
-        return ctx.db.prisma.resource.count({ where: resourceWhere(ctx, args.filter) });
+        return resourceCount(ctx, args.filter);
       },
+      // One statement per page, relations included (src/read/resource-page.ts).
       resolve: (query, _parent, args, ctx) => {
         assertPageArgs(args);
-        return ctx.db.prisma.resource.findMany({
-          ...query,
-          where: resourceWhere(ctx, args.filter),
-          orderBy: resourceOrderBy(args.orderBy),
-        });
+        return resourcePage(ctx, query as PageQuery, args.filter, args.orderBy);
       },
     },
     ResourceConnection,

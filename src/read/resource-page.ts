@@ -1,0 +1,87 @@
+import type { Context } from '../context.js';
+import type { Resource } from '../generated/prisma/client.js';
+import type { ResourceFilter, ResourceOrder } from '../schema/resource-filter.js';
+import { fromJsonRow } from './json-rows.js';
+import { resourceConditionsSql } from './resource-conditions.js';
+import { projectScopeSql, tenantScopeSql } from './scope-sql.js';
+import { isUuid, SqlParams } from './sql-params.js';
+
+/** What a page of Pothos' connection asks for: Prisma's `take`/`skip`/`cursor`, and the relations to load. */
+export type PageQuery = {
+  take: number;
+  skip: number;
+  cursor?: { id: unknown };
+  include?: { project?: { include?: { tenant?: unknown } }; tenant?: unknown };
+};
+
+type Row = Resource & { project?: unknown; tenant?: unknown };
+
+const ORDER_COLUMN = { NAME: 'name', KIND: 'kind', LAST_SEEN_AT: '"lastSeenAt"', FIRST_SEEN_AT: '"firstSeenAt"' } as const;
+
+/**
+ * One page of resources in ONE SQL statement: the filtered, scoped rows in order after (or
+ * before) the cursor, with their project (and its tenant) and their tenant built as JSON by
+ * PostgreSQL, each limited by the viewer's scope like the Prisma relations they stand for. Rows
+ * have the shape Prisma gives, so Pothos resolves `project` and `tenant` from them without a
+ * query of its own. Relations the page does not build (a project's resources, ...) are left
+ * out, and Pothos loads them as usual.
+ *
+ * The cursor row's position is compared strictly (`(name, id) > (cursor's)`), which is what
+ * Prisma's `cursor` + `skip: 1` returns whenever the cursor row is itself in the list; a
+ * cursor whose row is gone gives an empty page, as before.
+ */
+export async function resourcePage(ctx: Context, query: PageQuery, filter: ResourceFilter | null | undefined, order: ResourceOrder | null | undefined) {
+  const params = new SqlParams();
+  const where = [resourceConditionsSql(ctx, filter, params)];
+  const column = ORDER_COLUMN[order?.field ?? 'NAME'];
+  const descending = order?.direction === 'DESC';
+  // A negative take pages backwards: the rows before the cursor, nearest first, reversed below.
+  const backward = query.take < 0;
+  const reversed = descending !== backward;
+  if (query.cursor) {
+    const id = query.cursor.id;
+    if (!isUuid(id)) return [];
+    const c = `(SELECT ${column}, id FROM "Resource" WHERE id = ${params.add(id)}::uuid)`;
+    where.push(`(r.${column}, r.id) ${reversed ? '<' : '>'} (SELECT * FROM ${c} c)`);
+  }
+  const direction = reversed ? 'DESC' : 'ASC';
+  const sql = `SELECT r.*${relationColumns(ctx, query.include, params)}
+    FROM "Resource" r
+    WHERE ${where.join(' AND ')}
+    ORDER BY r.${column} ${direction}, r.id ${direction}
+    LIMIT ${params.add(Math.abs(query.take))}`;
+  const rows = await ctx.db.sql.query<Row>(sql, params.values);
+  for (const row of rows) {
+    if (row.project) fromJsonRow('Project', row.project as Record<string, unknown>);
+    if ((row.project as { tenant?: unknown } | null)?.tenant) fromJsonRow('Tenant', (row.project as { tenant: Record<string, unknown> }).tenant);
+    if (row.tenant) fromJsonRow('Tenant', row.tenant as Record<string, unknown>);
+  }
+  return backward ? rows.reverse() : rows;
+}
+
+/** Resources the filter selects (the connection's totalCount), in one statement. */
+export async function resourceCount(ctx: Context, filter: ResourceFilter | null | undefined): Promise<number> {
+  const params = new SqlParams();
+  const [row] = await ctx.db.sql.query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM "Resource" r WHERE ${resourceConditionsSql(ctx, filter, params)}`,
+    params.values,
+  );
+  return row?.count ?? 0;
+}
+
+/** The project and tenant columns the page's relations ask for, each null outside the viewer's scope. */
+function relationColumns(ctx: Context, include: PageQuery['include'], params: SqlParams): string {
+  let columns = '';
+  if (include?.project) {
+    const tenant = include.project.include?.tenant
+      ? ` || jsonb_build_object('tenant', (SELECT to_jsonb(pt) FROM "Tenant" pt WHERE pt.id = p."tenantId" AND ${tenantScopeSql(ctx, 'pt', params)}))`
+      : '';
+    columns += `,
+    (SELECT to_jsonb(p)${tenant} FROM "Project" p WHERE p.id = r."projectId" AND p."accountId" = r."accountId" AND ${projectScopeSql(ctx, 'p', params)}) AS project`;
+  }
+  if (include?.tenant) {
+    columns += `,
+    (SELECT to_jsonb(t) FROM "Tenant" t WHERE t.id = r."tenantId" AND ${tenantScopeSql(ctx, 't', params)}) AS tenant`;
+  }
+  return columns;
+}

@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type App } from '../../src/app.js';
+import type { Database } from '../../src/db/index.js';
+import { hashApiKey } from '../../src/auth.js';
+import { createLogger } from '../../src/log.js';
+import type { Viewing } from '../../src/scope.js';
+import { projectScope, tenantScope } from '../../src/scope.js';
+import type { Context } from '../../src/context.js';
+import { type ResourceFilter, type ResourceOrder, resourceOrderBy, resourceWhere } from '../../src/schema/resource-filter.js';
+import { testConfig } from '../helpers/app.js';
+import { testDatabaseTargets } from '../helpers/db.js';
+import { type GqlResult, gql } from '../helpers/gql.js';
+import { seedInventory } from '../helpers/seed.js';
+import { soleAccount } from '../helpers/sole-account.js';
+
+const ADMIN = 'admin-key-for-resource-page-tests';
+const SCOPED = 'tenant-one-key-for-resource-page-tests';
+
+type Node = { id: string; name: string; project: { name: string; tenant: { slug: string } | null } | null; tenant: { slug: string } | null };
+type Page = {
+  resources: {
+    totalCount: number;
+    pageInfo: { endCursor: string | null; startCursor: string | null; hasNextPage: boolean; hasPreviousPage: boolean };
+    edges: { node: Node }[];
+  };
+};
+const PAGE = `query($first: Int, $after: String, $last: Int, $before: String, $filter: ResourceFilter, $orderBy: ResourceOrder) {
+  resources(first: $first, after: $after, last: $last, before: $before, filter: $filter, orderBy: $orderBy) {
+    totalCount pageInfo { startCursor endCursor hasNextPage hasPreviousPage }
+    edges { node { id name project { name tenant { slug } } tenant { slug } } } } }`;
+
+/** Filters as a client sends them: kinds by their GraphQL names (DROPLET). */
+type Filter = Omit<ResourceFilter, 'kinds'> & { kinds?: string[] };
+const FILTERS: (Filter | null)[] = [
+  null,
+  { lifecycle: ['ACTIVE', 'MISSING', 'STALE'] },
+  { lifecycle: ['STALE'] },
+  { kinds: ['DROPLET', 'VOLUME'] },
+  { unattributed: true },
+  { unattributed: false, region: 'fra1' },
+  { status: ['OFF'] },
+  { placeholder: true },
+  { search: 'PCT%' },
+  { search: 'under_' },
+  { search: '0001' },
+];
+const ORDERS: (ResourceOrder | null)[] = [
+  null,
+  { field: 'NAME', direction: 'DESC' },
+  { field: 'KIND', direction: 'ASC' },
+  { field: 'LAST_SEEN_AT', direction: 'DESC' },
+  { field: 'FIRST_SEEN_AT', direction: 'ASC' },
+];
+
+/**
+ * The resources page is one SQL statement written by hand (src/read/resource-page.ts). Its
+ * rows, order, cursors and relations must be exactly what the Prisma conditions of the same
+ * filter, order and scope select (`resourceWhere`, `resourceOrderBy`, `projectScope`,
+ * `tenantScope`), for an unscoped key and a tenant-scoped one, paging forward and backward.
+ */
+describe.each(testDatabaseTargets())('the resources page statement on $name', (target) => {
+  let db: Database;
+  let app: App;
+  let accountId: string;
+  let tenantId: string;
+
+  beforeAll(async () => {
+    db = await target.open();
+    app = buildApp(testConfig({ ADMIN_API_KEY: ADMIN }), { database: db, listen: false, logger: createLogger('silent'), sync: false });
+    await app.start();
+    accountId = soleAccount(app).id;
+    const { tenants, projects } = await seedInventory(db, { accountId, resources: 240, projects: 9, tenants: 3, staleEvery: 7 });
+    tenantId = tenants[1]!.id;
+    await db.prisma.apiKey.create({ data: { name: 'tenant one', keyHash: hashApiKey(SCOPED), role: 'VIEWER', tenantId } });
+    const rows = await db.prisma.resource.findMany({ orderBy: { name: 'asc' } });
+    const fallback = await db.prisma.tenant.findFirstOrThrow({ where: { isFallback: true } });
+    // Ties on every order column, a manual override into tenant one from another tenant's project,
+    // the fallback tenant, missing and placeholder rows, and names holding LIKE's wildcards.
+    for (const [i, r] of rows.entries()) {
+      const data: Record<string, unknown> = {};
+      if (i % 5 === 0) Object.assign(data, { name: 'same-name', lastSeenAt: new Date(Date.UTC(2026, 1, 1)), firstSeenAt: new Date(Date.UTC(2026, 1, 1)) });
+      if (i % 11 === 0) Object.assign(data, { tenantId, tenantSource: 'MANUAL', projectId: projects[0]!.id });
+      if (i % 13 === 0) Object.assign(data, { tenantId: fallback.id, tenantSource: 'FALLBACK', projectId: null });
+      if (i % 17 === 0) Object.assign(data, { lifecycle: 'MISSING', missedSyncs: 1 });
+      if (i % 19 === 0) data.placeholder = true;
+      if (i === 3) data.name = 'a 100PCT% match';
+      if (i === 4) data.name = 'under_score';
+      if (i === 6) data.name = 'underXscore';
+      if (Object.keys(data).length) await db.prisma.resource.update({ where: { id: r.id }, data });
+    }
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await db?.close();
+  });
+
+  /** What Prisma selects for the same filter, order and scope, as the page shows it. */
+  async function expected(viewerTenant: string | null, filter: Filter | null, order: ResourceOrder | null) {
+    const ctx = { accountIds: [accountId], viewer: { tenantId: viewerTenant } } as Viewing as Context;
+    // GraphQL's enum values (DROPLET) are the database's (droplet) in resolvers.
+    const internal: ResourceFilter | null = filter && { ...filter, kinds: filter.kinds?.map((k) => k.toLowerCase()) as ResourceFilter['kinds'] };
+    const rows = await db.prisma.resource.findMany({
+      where: resourceWhere(ctx, internal),
+      orderBy: resourceOrderBy(order),
+      include: { project: { where: projectScope(ctx), include: { tenant: { where: tenantScope(ctx) } } }, tenant: { where: tenantScope(ctx) } },
+    });
+    return rows.map((r) => ({
+      name: r.name,
+      project: r.project ? { name: r.project.name, tenant: r.project.tenant ? { slug: r.project.tenant.slug } : null } : null,
+      tenant: r.tenant ? { slug: r.tenant.slug } : null,
+    }));
+  }
+
+  const shown = (n: Node) => ({ name: n.name, project: n.project, tenant: n.tenant });
+
+  for (const [who, key] of [
+    ['an unscoped key', ADMIN],
+    ['a tenant-scoped key', SCOPED],
+  ] as const) {
+    it(`pages forward and backward through every filter and order like Prisma, for ${who}`, async () => {
+      let compared = 0;
+      for (const filter of FILTERS) {
+        for (const orderBy of ORDERS) {
+          const want = await expected(key === SCOPED ? tenantId : null, filter, orderBy);
+          const forward: Node[] = [];
+          let after: string | null = null;
+          let pages = 0;
+          for (;;) {
+            const r: GqlResult<Page> = await gql<Page>(app, PAGE, { first: 13, after, filter, orderBy }, key);
+            expect(r.errors, JSON.stringify({ filter, orderBy, errors: r.errors })).toBeUndefined();
+            expect(r.data.resources.totalCount).toBe(want.length);
+            expect(r.data.resources.pageInfo.hasPreviousPage).toBe(after !== null);
+            forward.push(...r.data.resources.edges.map((e) => e.node));
+            pages++;
+            if (!r.data.resources.pageInfo.hasNextPage) break;
+            after = r.data.resources.pageInfo.endCursor;
+          }
+          expect(forward.map(shown), JSON.stringify({ filter, orderBy })).toEqual(want);
+          expect(pages).toBe(Math.max(1, Math.ceil(want.length / 13)));
+
+          const backward: Node[] = [];
+          let before: string | null = null;
+          for (;;) {
+            const r: GqlResult<Page> = await gql<Page>(app, PAGE, { last: 13, before, filter, orderBy }, key);
+            expect(r.errors).toBeUndefined();
+            backward.unshift(...r.data.resources.edges.map((e) => e.node));
+            if (!r.data.resources.pageInfo.hasPreviousPage) break;
+            before = r.data.resources.pageInfo.startCursor;
+          }
+          expect(backward.map(shown), JSON.stringify({ filter, orderBy, backward: true })).toEqual(want);
+          compared += want.length;
+        }
+      }
+      // The corpus really exercises the page: rows compared across filters and orders.
+      expect(compared).toBeGreaterThan(1_000);
+    });
+  }
+
+  it('a tenant-scoped key sees a manually reassigned resource without its project, and every relation scoped', async () => {
+    const r = await gql<Page>(app, PAGE, { first: 100, filter: { lifecycle: ['ACTIVE', 'MISSING', 'STALE'] } }, SCOPED);
+    const nodes = r.data.resources.edges.map((e) => e.node);
+    expect(nodes.length).toBeGreaterThan(0);
+    expect(nodes.every((n) => n.tenant?.slug === 'tenant-1')).toBe(true);
+    expect(nodes.some((n) => n.project === null)).toBe(true);
+    expect(nodes.every((n) => n.project === null || n.project.tenant?.slug === 'tenant-1')).toBe(true);
+  });
+
+  it("searches for a substring: LIKE's wildcards in the search are plain characters, in the page, its count and the summary", async () => {
+    for (const [search, names] of [
+      ['under_', ['under_score']],
+      ['PCT%', ['a 100PCT% match']],
+    ] as const) {
+      const r = await gql<Page & { inventorySummary: { total: number } }>(
+        app,
+        `query($filter: ResourceFilter) { resources(filter: $filter) { totalCount edges { node { name } } } inventorySummary(filter: $filter) { total } }`,
+        { filter: { search } },
+        ADMIN,
+      );
+      expect(r.errors).toBeUndefined();
+      expect(r.data.resources.edges.map((e) => e.node.name)).toEqual(names);
+      expect([r.data.resources.totalCount, r.data.inventorySummary.total]).toEqual([1, 1]);
+    }
+  });
+
+  it('answers a page, its project and tenant in one statement, and a malformed or unknown cursor with an empty page', async () => {
+    const counter = db.countQueries();
+    const r = await gql<Page>(
+      app,
+      `{ resources(first: 100) { edges { node { id name status kind region project { name tenant { slug name } } tenant { slug name } } } } }`,
+      {},
+      ADMIN,
+    );
+    counter.stop();
+    expect(r.data.resources.edges).toHaveLength(100);
+    expect(counter.count).toBe(1);
+    const unknown = Buffer.from('GPC:S:00000000-0000-4000-8000-000000000000').toString('base64');
+    const notUuid = Buffer.from('GPC:S:nope').toString('base64');
+    for (const after of [unknown, notUuid]) {
+      const page = await gql<Page>(app, PAGE, { first: 5, after }, ADMIN);
+      expect(page.errors).toBeUndefined();
+      expect(page.data.resources.edges).toEqual([]);
+    }
+  });
+});
