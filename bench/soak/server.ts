@@ -1,4 +1,5 @@
-// This server as a child process for bench/soak.ts: `node --import tsx src/main.ts` with the
+// This server as a child process for bench/soak.ts: `node --import tsx src/main.ts` (with
+// --trace-deprecation, so a deprecation warning shows where it comes from) with the
 // simulated accounts (no DigitalOcean account configured), an admin key, JSON logs (on stderr).
 // Reads its log as it runs: the listening URL, the simulators' URLs, every sync run, and every
 // line at level error or fatal (each one counts as a server error).
@@ -53,6 +54,19 @@ const INHERITED_OUT = [
   /^QUERY_MAX_/,
 ];
 
+/** What a log line says of its error: the error's message and the first frame of its stack. */
+function detail(entry: Record<string, unknown>): string {
+  const error = entry.error ?? entry.err;
+  const text = (value: unknown) => (typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value));
+  const message = typeof error === 'object' && error ? text((error as { message?: unknown }).message ?? error) : text(error);
+  const stack = String((error as { stack?: unknown } | undefined)?.stack ?? entry.stack ?? '');
+  const frame = stack
+    .split('\n')
+    .find((l) => l.trim().startsWith('at '))
+    ?.trim();
+  return `${message ? `: ${message.slice(0, 300)}` : ''}${frame ? ` (${frame})` : ''}`;
+}
+
 export async function startServer(options: ServerOptions, startTimeoutMs = 120_000): Promise<SoakServer> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !INHERITED_OUT.some((re) => re.test(k))) env[k] = v;
@@ -65,7 +79,7 @@ export async function startServer(options: ServerOptions, startTimeoutMs = 120_0
     LOG_FORMAT: 'json',
     ...options.env,
   });
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, ['--trace-deprecation', '--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const log: ServerLog = { dropletSyncs: 0, dropletEvents: 0, failedSyncs: 0, errors: 0, firstErrors: [], warnings: 0 };
   const serverError = (text: string) => {
     log.errors++;
@@ -125,7 +139,7 @@ export async function startServer(options: ServerOptions, startTimeoutMs = 120_0
       return;
     }
     const msg = String(entry.msg ?? '');
-    if (entry.level === 'error' || entry.level === 'fatal') serverError(`${msg}${entry.stack ? ` | ${String(entry.stack).split('\n')[1]?.trim()}` : ''}`);
+    if (entry.level === 'error' || entry.level === 'fatal') serverError(`${msg}${detail(entry)}`);
     if (entry.level === 'warn') log.warnings++;
     if (typeof entry.simulators === 'object' && entry.simulators) simulators = entry.simulators as Record<string, string>;
     if (msg.startsWith('inventory graph listening on') && typeof entry.url === 'string') {
