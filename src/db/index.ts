@@ -363,10 +363,17 @@ async function upToDate(prisma: PrismaClient): Promise<boolean> {
  * Session-level advisory locks on one dedicated connection, opened on first use. A connection
  * that failed to open, errored or ended is dropped, so the next call opens a new one: the
  * server released every lock of the dead session, and a database that comes back is used again
- * without a restart.
+ * without a restart. Its queries run one at a time: the workers take and release their locks
+ * together, and pg deprecates overlapping queries on one client (an error in pg@9).
  */
 function advisoryLocks(url: string) {
   let client: Promise<import('pg').Client> | undefined;
+  let last: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(query: () => Promise<T>): Promise<T> => {
+    const next = last.then(query, query);
+    last = next.catch(() => {});
+    return next;
+  };
   const connect = () => {
     if (client) return client;
     const current: Promise<import('pg').Client> = (async () => {
@@ -394,7 +401,7 @@ function advisoryLocks(url: string) {
       const c = await connect();
       let rows: { ok: boolean }[];
       try {
-        ({ rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [name]));
+        ({ rows } = await oneAtATime(() => c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [name])));
       } catch (error) {
         // A session that cannot answer holds no locks worth keeping: start afresh next time.
         client = undefined;
@@ -404,7 +411,7 @@ function advisoryLocks(url: string) {
       if (!rows[0]?.ok) return null;
       return async () => {
         // On a session that died meanwhile, the server has released the lock already.
-        await c.query('SELECT pg_advisory_unlock(hashtext($1))', [name]).catch(() => {});
+        await oneAtATime(() => c.query('SELECT pg_advisory_unlock(hashtext($1))', [name])).catch(() => {});
       };
     },
     async close() {
