@@ -3,8 +3,11 @@
 //   → { type: 'attached', clients }   each client has received an event (a probe)
 //   ← { type: 'fire', after }         events after this sequence are the measured ones → { type: 'armed' }
 //   → { type: 'done' }                every client has received `expected` of them
-//   ← { type: 'report' }              → { type: 'report', received: [sequence, receivedAt, ...], errors }
+//   ← { type: 'report' }              → { type: 'report', received: [sequence, receivedAt, ...], errors, cpuMs, wallMs, elu }
+//                                     (this process's CPU time and event-loop utilisation from 'fire' to the last delivery:
+//                                     near one core or an ELU near 1 means the clients, not the server, set the pace)
 //   ← { type: 'close' }               disposes the clients and exits
+import { performance } from 'node:perf_hooks';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 
@@ -20,6 +23,8 @@ const clients: Client[] = [];
 let attached = 0;
 let complete = 0;
 let after: number | null = null;
+let firedAt = { cpu: process.cpuUsage(), wall: 0, elu: performance.eventLoopUtilization() };
+let window = { cpuMs: 0, wallMs: 0, elu: 0 };
 
 for (let i = 0; i < count; i++) {
   const client = createClient({
@@ -52,7 +57,15 @@ for (let i = 0; i < count; i++) {
           return;
         }
         received.push(sequence, at);
-        if (++real === expected && ++complete === count) send({ type: 'done' });
+        if (++real === expected && ++complete === count) {
+          const cpu = process.cpuUsage(firedAt.cpu);
+          window = {
+            cpuMs: (cpu.user + cpu.system) / 1000,
+            wallMs: now() - firedAt.wall,
+            elu: performance.eventLoopUtilization(firedAt.elu).utilization,
+          };
+          send({ type: 'done' });
+        }
       },
       error: (error) => {
         const close = error as { code?: number; reason?: string };
@@ -68,9 +81,10 @@ for (let i = 0; i < count; i++) {
 process.on('message', async (message: { type: string; after?: number }) => {
   if (message.type === 'fire') {
     after = message.after!;
+    firedAt = { cpu: process.cpuUsage(), wall: now(), elu: performance.eventLoopUtilization() };
     send({ type: 'armed' });
   }
-  if (message.type === 'report') send({ type: 'report', received, errors });
+  if (message.type === 'report') send({ type: 'report', received, errors, ...window });
   if (message.type === 'close') {
     await Promise.all(clients.map((c) => c.dispose()));
     process.exit(0);

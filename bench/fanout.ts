@@ -5,14 +5,24 @@
 //           100 events (the baseline),
 //   memory  this server on a fresh PostgreSQL database, in-process pub/sub,
 //   redis   the same through Redis (REDIS_URL, default redis://127.0.0.1:6379).
-// "Commit" is when the sync hands the committed event to the pub/sub (for bare: when it emits).
+// "Commit" is when the transaction that stored the event committed (for bare: when it emits); a
+// sync commits its 100 events in one transaction and the bare side emits them at once, so both
+// sides start every event's clock at the same moment. "Hand-over" (shown beside it) is when the
+// event was handed to the pub/sub: through Redis each publish waits for the previous one's reply,
+// so later events are handed over later and a latency counted from there leaves out their wait.
+// The clients' CPU and event-loop utilisation over the delivery window are shown: when they are
+// near saturation the clients set the pace, on every side alike.
 // Options: --subscribers=2000 --sides=bare,memory,redis --multiplex=off (each subscriber executed
-// on its own, as before subscriptions were shared). BENCH_DATABASE_URL as for the other benchmarks.
+// on its own, as before subscriptions were shared) --profile=DIR (a CPU profile of this process,
+// the servers, over each side's delivery window). BENCH_DATABASE_URL as for the other benchmarks.
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter, on } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Session } from 'node:inspector/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { GraphQLInt, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import pg from 'pg';
@@ -29,6 +39,7 @@ const arg = (name: string, fallback: string) => process.argv.find((a) => a.start
 const SUBSCRIBERS = Number(arg('subscribers', '2000'));
 const SIDES = arg('sides', 'bare,memory,redis').split(',');
 const MULTIPLEX = arg('multiplex', 'on');
+const PROFILE = arg('profile', '');
 const EVENTS = 100;
 const CLIENT_PROCESSES = 2;
 const DELIVERY_TIMEOUT_MS = 300_000;
@@ -50,16 +61,26 @@ type Side = {
   url: string;
   /** Publishes a probe event that every attached subscriber receives; its sequence. */
   probe(): Promise<number>;
-  /** Commits and publishes the 100 changes; the publish times by sequence. */
-  fire(): Promise<Map<number, number>>;
+  /** Commits and publishes the 100 changes; by sequence, when it committed and when it was handed to the pub/sub. */
+  fire(): Promise<Map<number, Moments>>;
   stop(): Promise<void>;
 };
+
+type Moments = { committed: number; handedOver: number };
+
+type ClientWindow = { cpuMs: number; wallMs: number; elu: number };
 
 type Result = {
   side: string;
   p50: number;
   p99: number;
   max: number;
+  /** p99 counted from the hand-over to the pub/sub instead of the commit. */
+  p99HandedOver: number;
+  /** The server's (this process's) event-loop utilisation and CPU from the commit to the last delivery. */
+  serverElu: number;
+  serverCpuMs: number;
+  clients: ClientWindow[];
   delivered: number;
   expected: number;
   idleKBPerSubscriber: number;
@@ -119,9 +140,10 @@ async function bareSide(): Promise<Side> {
       return 0;
     },
     async fire() {
-      const published = new Map<number, number>();
+      const published = new Map<number, Moments>();
       for (let i = 1; i <= EVENTS; i++) {
-        published.set(i, now());
+        const at = now();
+        published.set(i, { committed: at, handedOver: at });
         emitter.emit('event', event(i));
       }
       return published;
@@ -171,13 +193,21 @@ async function serverSide(redis: boolean): Promise<Side> {
   if ('skipped' in first) throw new Error(`first sync skipped: ${first.skipped}`);
   const resource = await db.prisma.resource.findFirstOrThrow({ where: { accountId: account.id, kind: 'droplet' } });
 
-  // The commit→publish moment of each event: the sync hands an event to the pub/sub right after its commit.
-  let published = new Map<number, number>();
+  // When each event committed and when it was handed to the pub/sub: the sync hands a commit's
+  // events over one after another once its transaction has committed, before it starts another.
+  let published = new Map<number, Moments>();
+  let lastCommit = 0;
+  const transaction = db.sql.transaction.bind(db.sql);
+  db.sql.transaction = async (fn) => {
+    const result = await transaction(fn);
+    lastCommit = now();
+    return result;
+  };
   const publish = services.pubsub.publish.bind(services.pubsub);
   services.pubsub.publish = (topic, message) => {
     if (topic === 'resourceEvent') {
       const { sequence } = message as ResourceEventMessage;
-      if ((message as ResourceEventMessage).reason !== 'bench probe') published.set(sequence, now());
+      if ((message as ResourceEventMessage).reason !== 'bench probe') published.set(sequence, { committed: lastCommit, handedOver: now() });
     }
     return publish(topic, message);
   };
@@ -262,13 +292,31 @@ async function measure(name: string, side: Side): Promise<Result> {
   const armed = waitFor(children, 'armed', 60_000);
   for (const c of children) c.send({ type: 'fire', after: lastProbe });
   await armed;
+  const profiler = PROFILE ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.setSamplingInterval', { interval: 500 });
+    await profiler.post('Profiler.start');
+  }
+  const elu = performance.eventLoopUtilization();
+  const cpu = process.cpuUsage();
   const published = await side.fire();
   const allDelivered = await delivered;
+  const serverElu = performance.eventLoopUtilization(elu).utilization;
+  const serverCpu = process.cpuUsage(cpu);
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    mkdirSync(PROFILE, { recursive: true });
+    writeFileSync(`${PROFILE}/fanout-${name}.cpuprofile`, JSON.stringify(profile));
+    profiler.disconnect();
+  }
+  type Report = { type: string; received: number[]; errors: string[] } & ClientWindow;
   const reports = await Promise.all(
     children.map(
       (c) =>
-        new Promise<{ received: number[]; errors: string[] }>((resolve) => {
-          c.on('message', (m: { type: string; received: number[]; errors: string[] }) => m.type === 'report' && resolve(m));
+        new Promise<Report>((resolve) => {
+          c.on('message', (m: Report) => m.type === 'report' && resolve(m));
           c.send({ type: 'report' });
         }),
     ),
@@ -277,19 +325,27 @@ async function measure(name: string, side: Side): Promise<Result> {
   await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
 
   const latencies: number[] = [];
+  const fromHandOver: number[] = [];
   for (const { received } of reports) {
     for (let i = 0; i < received.length; i += 2) {
       const at = published.get(received[i]!);
-      if (at !== undefined) latencies.push(received[i + 1]! - at);
+      if (at === undefined) continue;
+      latencies.push(received[i + 1]! - at.committed);
+      fromHandOver.push(received[i + 1]! - at.handedOver);
     }
   }
   latencies.sort((a, b) => a - b);
+  fromHandOver.sort((a, b) => a - b);
   if (!allDelivered) console.log(`${name}: not every delivery arrived within ${DELIVERY_TIMEOUT_MS / 1000} s`);
   return {
     side: name,
     p50: pct(latencies, 50),
     p99: pct(latencies, 99),
     max: latencies.at(-1) ?? Number.NaN,
+    p99HandedOver: pct(fromHandOver, 99),
+    serverElu,
+    serverCpuMs: (serverCpu.user + serverCpu.system) / 1000,
+    clients: reports.map(({ cpuMs, wallMs, elu }) => ({ cpuMs, wallMs, elu })),
     delivered: latencies.length,
     expected: SUBSCRIBERS * EVENTS,
     idleKBPerSubscriber: (idle.heap - before.heap) / 1024 / SUBSCRIBERS,
@@ -317,8 +373,13 @@ for (const r of results) {
     `${r.side.padEnd(7)} delivered ${r.delivered}/${r.expected} (${((100 * r.delivered) / r.expected).toFixed(1)}%) | ` +
       `commit→client p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms, max ${r.max.toFixed(0)} ms` +
       (bare && r !== bare ? ` | p99 ${(r.p99 / bare.p99).toFixed(2)}x bare` : '') +
+      (r.side === 'bare' ? '' : ` | from hand-over p99 ${r.p99HandedOver.toFixed(0)} ms`) +
       ` | idle: ${r.idleKBPerSubscriber.toFixed(1)} KB heap, ${r.idleRssKBPerSubscriber.toFixed(1)} KB RSS per subscriber` +
       (r.errors.length ? ` | errors: ${r.errors.join('; ')}` : ''),
+  );
+  console.log(
+    `${''.padEnd(7)} delivery window: server ELU ${r.serverElu.toFixed(2)}, CPU ${(r.serverCpuMs / 1000).toFixed(1)} s | clients ` +
+      r.clients.map((c) => `CPU ${(c.cpuMs / 1000).toFixed(1)} s of ${(c.wallMs / 1000).toFixed(1)} s wall, ELU ${c.elu.toFixed(2)}`).join('; '),
   );
 }
 console.log(`load average (1/5/15 min): before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' ')}`);

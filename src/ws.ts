@@ -25,6 +25,7 @@ import type { KeySessions } from './key-sessions.js';
 import type { Logger } from './log.js';
 import { persistedDocumentOf } from './persisted-operations.js';
 import { createMultiplexer, groupKey, perSubscriber, subscriptionScopeKey, type Member } from './subscriptions/multiplexer.js';
+import { sendFrames } from './subscriptions/socket-writes.js';
 
 /** Close codes this server uses besides graphql-ws's own (4400 bad request, 4401 no connection_init, 4403 refused key, 4408 init timeout). */
 const WS_CLOSE = {
@@ -233,7 +234,7 @@ function attachWebSocket(options: WebSocketOptions): WebSocketServer {
           const { socket } = ctx.extra;
           shared.set(args, {
             key: groupKey(document, payload.operationName, payload.variables, subscriptionScopeKey(viewer)),
-            member: { id, send: (data) => socket.readyState === socket.OPEN && socket.send(data) },
+            member: { id, write: (frames) => sendFrames(socket, frames) },
           });
         }
         return args;

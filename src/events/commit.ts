@@ -35,17 +35,23 @@ export async function commitChange(deps: CommitDeps, cause: EventCause, change: 
   return { counts: { ...NO_CHANGE, ...countEvents(events), updated: updated ?? 0, unchanged: unchanged ?? 0, eventsPublished }, events };
 }
 
-/** Publishes committed events in sequence order; returns how many were handed over. */
+/**
+ * Publishes committed events in sequence order; returns how many were handed over. All are handed
+ * over at once: the transport keeps the order of its calls (one emitter, one Redis connection), and
+ * a commit's later events do not wait for Redis to answer about the earlier ones.
+ */
 async function publishCommitted(deps: CommitDeps, events: readonly StoredEvent[]): Promise<number> {
-  let published = 0;
-  for (const e of events) {
-    try {
-      await deps.pubsub.publish('resourceEvent', e);
-      published++;
-    } catch (error) {
-      // The PubSub contract says publish never rejects; a transport that breaks it still must not undo a commit.
-      deps.log.warn('publishing a committed event failed', { sequence: e.sequence, error: error instanceof Error ? error.message : String(error) });
-    }
-  }
-  return published;
+  const handedOver = await Promise.all(
+    events.map(async (e) => {
+      try {
+        await deps.pubsub.publish('resourceEvent', e);
+        return true;
+      } catch (error) {
+        // The PubSub contract says publish never rejects; a transport that breaks it still must not undo a commit.
+        deps.log.warn('publishing a committed event failed', { sequence: e.sequence, error: error instanceof Error ? error.message : String(error) });
+        return false;
+      }
+    }),
+  );
+  return handedOver.filter(Boolean).length;
 }

@@ -64,39 +64,49 @@ export function liveStream<M, T>(options: LiveStreamOptions<M, T>): AsyncIterabl
     return { done: true, value: undefined };
   };
 
-  const iterator: AsyncIterableIterator<T> = {
-    async next(): Promise<IteratorResult<T>> {
-      for (;;) {
-        if (done) return { done: true, value: undefined };
-        const first = pending.shift();
-        if (first !== undefined) return { done: false, value: first };
-        if (backlog) {
-          const page = await backlog.next();
-          if (page.done) {
-            backlog = undefined;
-            continue;
-          }
-          if (options.keyOf) for (const item of page.value) fromBacklog.add(options.keyOf.item(item));
-          pending.push(...page.value);
+  const step = async (): Promise<IteratorResult<T>> => {
+    for (;;) {
+      if (done) return { done: true, value: undefined };
+      const first = pending.shift();
+      if (first !== undefined) return { done: false, value: first };
+      if (backlog) {
+        const page = await backlog.next();
+        if (page.done) {
+          backlog = undefined;
           continue;
         }
-        const message = live.shift();
-        if (message !== undefined) {
-          if (fromBacklog.size && options.keyOf && fromBacklog.has(options.keyOf.message(message))) continue;
-          const value = await options.load(message);
-          if (value !== null && !done) return { done: false, value };
-          continue;
-        }
-        if (failure) {
-          const { error } = failure;
-          await finish();
-          throw error;
-        }
-        if (sourceEnded) return finish();
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
+        if (options.keyOf) for (const item of page.value) fromBacklog.add(options.keyOf.item(item));
+        pending.push(...page.value);
+        continue;
       }
+      const message = live.shift();
+      if (message !== undefined) {
+        if (fromBacklog.size && options.keyOf && fromBacklog.has(options.keyOf.message(message))) continue;
+        const value = await options.load(message);
+        if (value !== null && !done) return { done: false, value };
+        continue;
+      }
+      if (failure) {
+        const { error } = failure;
+        await finish();
+        throw error;
+      }
+      if (sourceEnded) return finish();
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  };
+
+  // Calls of next() are served one after another, in the order they were made, so a consumer may
+  // ask for several values ahead (a shared subscription executes a burst of events at once) and
+  // still gets each message once and in order.
+  let turn: Promise<unknown> = Promise.resolve();
+  const iterator: AsyncIterableIterator<T> = {
+    next(): Promise<IteratorResult<T>> {
+      const result = turn.then(step);
+      turn = result.catch(() => undefined);
+      return result;
     },
     return: finish,
     async throw(error?: unknown) {

@@ -43,22 +43,49 @@ export function groupKey(document: DocumentNode, operationName: string | null | 
     .digest('base64url');
 }
 
-/** One subscriber of a group: its operation id on its socket and how to write a frame to it. */
-export type Member = { id: string; send(data: string): void };
+/**
+ * One subscriber of a group: its operation id on its socket and how to write frames to it. `write`
+ * gets every frame the member is due in one pass, in order; writing them together (one syscall)
+ * is the point of passing them at once.
+ */
+export type Member = { id: string; write(frames: readonly string[]): void };
 
-type MemberState = Member & { prefix: string; end(error?: unknown): void };
+type MemberState = Member & {
+  prefix: string;
+  /** Index in the group's stream of the first payload this member is due: those executed after it joined. */
+  from: number;
+  end(error?: unknown): void;
+};
 
 type Group = {
   members: Set<MemberState>;
   /** The shared source once started; a single result when the operation did not start (an error). */
   started: Promise<AsyncIterable<ExecutionResult> | ExecutionResult>;
   source?: AsyncIterator<ExecutionResult>;
+  /** Serialised payloads executed and not yet written; `written` payloads came before them. */
+  pending: string[];
+  written: number;
+  /** A delivery pass is running (it takes whatever is pending when it ends, until nothing is). */
+  delivering: boolean;
+  /** The source ended (with its error, if any): members end once what is pending is written. */
+  ended?: { error?: unknown };
   closed: boolean;
 };
 
 export type MultiplexerOptions = {
   /** The result as the wire carries it (errors masked and turned into JSON): called once per event and group. */
   payloadOf(result: ExecutionResult): unknown;
+  /**
+   * How long a delivery pass writes before it lets the event loop run (I/O, other groups, the
+   * execution of the next events), in milliseconds. Default 5.
+   */
+  sliceMs?: number;
+  /**
+   * How many events of a group's source are in execution at once: a burst is executed together
+   * (its reads overlap and batch) instead of one event after another. Results are written in
+   * source order. Default 16.
+   */
+  readAhead?: number;
 };
 
 export type Multiplexer = {
@@ -76,22 +103,77 @@ export type Multiplexer = {
 
 const isIterable = (value: unknown): value is AsyncIterable<ExecutionResult> => typeof (value as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
 
+/** Members written between two looks at the clock in a delivery pass. */
+const CLOCK_EVERY = 32;
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * Subscribers that share a document, variables and scope share one execution and one serialised
- * payload per event: the group's source is subscribed once, each event is executed once, its
- * payload turned into JSON once and the same string written to every member's socket behind its
- * own `{"id":…,"type":"next","payload":` prefix. Per-event work is O(groups), plus one string
- * concatenation and one socket write per member.
+ * payload per event: the group's source is subscribed once, each event is executed once and its
+ * payload turned into JSON once. Up to `readAhead` events are executed at once, and executing and
+ * writing are decoupled: the group keeps executing events while a delivery pass writes what was executed before to every member, behind its own
+ * `{"id":…,"type":"next","payload":` prefix, in slices of `sliceMs` between which the event loop
+ * runs. A pass writes each member every payload executed since the last pass in one go (one
+ * syscall), so a burst of events costs O(members × passes) writes, not O(members × events), and
+ * a lone event still leaves at once. Each member gets the payloads executed after it joined, in
+ * order, and its `complete` (or error) only after the last of them.
  */
 export function createMultiplexer(options: MultiplexerOptions): Multiplexer {
   const groups = new Map<string, Group>();
+  const sliceMs = options.sliceMs ?? 5;
+  const readAhead = options.readAhead ?? 16;
 
   const close = (key: string, group: Group, error?: unknown) => {
     if (group.closed) return;
     group.closed = true;
+    group.pending = [];
     if (groups.get(key) === group) groups.delete(key);
     for (const member of group.members) member.end(error);
     group.members.clear();
+  };
+
+  const deliver = async (key: string, group: Group) => {
+    group.delivering = true;
+    try {
+      while (group.pending.length > 0 && !group.closed) {
+        const batch = group.pending;
+        const first = group.written;
+        group.pending = [];
+        group.written += batch.length;
+        const members = [...group.members];
+        let sliceStart = performance.now();
+        for (let i = 0; i < members.length; i++) {
+          const member = members[i]!;
+          if (group.closed) return;
+          // Left during this pass (its stream returned): nothing more is written to it.
+          if (!group.members.has(member)) continue;
+          const skip = member.from - first;
+          if (skip >= batch.length) continue;
+          const frames: string[] = [];
+          for (let j = Math.max(0, skip); j < batch.length; j++) frames.push(`${member.prefix}${batch[j]}}`);
+          member.write(frames);
+          if (i % CLOCK_EVERY === CLOCK_EVERY - 1 && performance.now() - sliceStart >= sliceMs) {
+            await yieldToLoop();
+            sliceStart = performance.now();
+          }
+        }
+      }
+    } finally {
+      group.delivering = false;
+    }
+    if (group.ended) close(key, group, group.ended.error);
+  };
+
+  const enqueue = (key: string, group: Group, json: string) => {
+    group.pending.push(json);
+    if (!group.delivering) void deliver(key, group);
+  };
+
+  /** The source ended: members end after what is still pending has been written. */
+  const end = (key: string, group: Group, error?: unknown) => {
+    group.ended = { error };
+    if (!group.delivering) close(key, group, error);
   };
 
   const pump = async (key: string, group: Group, source: AsyncIterable<ExecutionResult>) => {
@@ -102,16 +184,22 @@ export function createMultiplexer(options: MultiplexerOptions): Multiplexer {
       await iterator.return?.();
       return;
     }
+    // Up to `readAhead` events in execution at once (their reads batched and overlapped), taken in order.
+    const ahead: Promise<IteratorResult<ExecutionResult>>[] = [];
     try {
       for (;;) {
-        const step = await iterator.next();
+        while (ahead.length < readAhead) {
+          const next = iterator.next();
+          next.catch(() => {});
+          ahead.push(next);
+        }
+        const step = await ahead.shift()!;
         if (step.done || group.closed) break;
-        const json = JSON.stringify(options.payloadOf(step.value));
-        for (const member of group.members) member.send(`${member.prefix}${json}}`);
+        enqueue(key, group, JSON.stringify(options.payloadOf(step.value)));
       }
-      close(key, group);
+      end(key, group);
     } catch (error) {
-      close(key, group, error);
+      end(key, group, error);
     }
   };
 
@@ -119,6 +207,7 @@ export function createMultiplexer(options: MultiplexerOptions): Multiplexer {
     group.members.delete(member);
     if (group.members.size > 0 || group.closed) return;
     group.closed = true;
+    group.pending = [];
     if (groups.get(key) === group) groups.delete(key);
     void group.source?.return?.();
   };
@@ -126,8 +215,15 @@ export function createMultiplexer(options: MultiplexerOptions): Multiplexer {
   return {
     async join(key, member, start) {
       let group = groups.get(key);
-      if (!group || group.closed) {
-        const created: Group = { members: new Set(), started: Promise.resolve().then(start), closed: false };
+      if (!group || group.closed || group.ended) {
+        const created: Group = {
+          members: new Set(),
+          started: Promise.resolve().then(start),
+          pending: [],
+          written: 0,
+          delivering: false,
+          closed: false,
+        };
         group = created;
         groups.set(key, created);
         created.started.then(
@@ -146,6 +242,7 @@ export function createMultiplexer(options: MultiplexerOptions): Multiplexer {
       const state: MemberState = {
         ...member,
         prefix: `{"id":${JSON.stringify(member.id)},"type":"next","payload":`,
+        from: joined.written + joined.pending.length,
         end(error) {
           outcome ??= { error };
           settle?.(error);

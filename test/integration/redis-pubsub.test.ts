@@ -40,6 +40,46 @@ describe.runIf(url)('pub/sub through Redis', () => {
     }
   });
 
+  it('messages handed over at once, without waiting for replies, arrive in the order they were handed over', async () => {
+    const a = createRedisPubSub(url!, createLogger('silent'));
+    const b = createRedisPubSub(url!, createLogger('silent'));
+    await Promise.all([a.ready(), b.ready()]);
+    const abort = new AbortController();
+    const COUNT = 200;
+    try {
+      const received = (async () => {
+        const sequences: number[] = [];
+        for await (const message of b.subscribe('resourceEvent', abort.signal)) {
+          sequences.push(message.sequence);
+          if (sequences.length === COUNT) break;
+        }
+        return sequences;
+      })();
+      const base: Omit<ResourceEventMessage, 'sequence'> = {
+        accountId: '00000000-0000-4000-8000-000000000001',
+        resourceId: '00000000-0000-4000-8000-000000000002',
+        type: 'STATUS_CHANGED',
+        kind: 'droplet',
+        tenantId: null,
+        projectId: null,
+        from: 'active',
+        to: 'off',
+        at: new Date().toISOString(),
+        syncRunId: null,
+        actor: null,
+        reason: null,
+      };
+      // As a commit hands its events over (src/events/commit.ts).
+      const sequences = Array.from({ length: COUNT }, (_, i) => 1_000 + i);
+      await Promise.all(sequences.map((sequence) => a.publish('resourceEvent', { ...base, sequence })));
+      expect(await received).toEqual(sequences);
+    } finally {
+      abort.abort();
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('refuses to start with a clear error when Redis is unreachable', async () => {
     const p = createRedisPubSub('redis://127.0.0.1:1', createLogger('silent'));
     await expect(p.ready()).rejects.toThrow(/ECONNREFUSED|connect/i);

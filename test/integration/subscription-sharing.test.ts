@@ -39,7 +39,7 @@ describe('subscribers with equal document, variables and scope share one executi
   const counter = executionCounter();
   const subscribers: Subscriber[] = [];
 
-  const subscribe = async (key: string, kinds: string[]): Promise<Subscriber> => {
+  const subscribe = async (key: string, kinds: string[], id = 'op-1'): Promise<Subscriber> => {
     const socket = rawSocket(server.wsUrl);
     await socket.opened;
     socket.send({ type: 'connection_init', payload: { authorization: `Bearer ${key}` } });
@@ -55,7 +55,7 @@ describe('subscribers with equal document, variables and scope share one executi
         w.resolve(frames.slice());
       }
     });
-    socket.send({ id: 'op-1', type: 'subscribe', payload: { query: DOCUMENT, variables: { kinds } } });
+    socket.send({ id, type: 'subscribe', payload: { query: DOCUMENT, variables: { kinds } } });
     const subscriber: Subscriber = {
       socket,
       frames,
@@ -140,5 +140,35 @@ describe('subscribers with equal document, variables and scope share one executi
     await Promise.all(rest.map((s, i) => s.waitFor(restCounts[i]! + 1)));
     expect(rest.every((s) => s.frames.at(-1)!.includes(`"sequence":${next}`))).toBe(true);
     expect(counter.counts.results - before.results).toBe(6);
+  });
+
+  it('a burst of events published together reaches every member of every scope, in order, once, behind its own operation id', async () => {
+    const operators = await Promise.all(Array.from({ length: 4 }, (_, i) => subscribe(ADMIN, ['DROPLET'], `operator-${i}`)));
+    const viewers = await Promise.all(Array.from({ length: 3 }, (_, i) => subscribe(VIEWER, ['DROPLET'], `viewer-${i}`)));
+    const all = [...operators, ...viewers];
+    await untilAllAttached(all);
+    const before = { ...counter.counts };
+    const counts = all.map((s) => s.frames.length);
+
+    const BURST = 40;
+    const sent = await Promise.all(Array.from({ length: BURST }, () => publish()));
+    const frames = await Promise.all(all.map((s, i) => s.waitFor(counts[i]! + BURST).then((f) => f.slice(counts[i]!))));
+    // One execution per event and group: operators and viewers of ['DROPLET'] (the test before's subscribers are members
+    // too), and the test before's group with other variables.
+    expect(counter.counts.results - before.results).toBe(3 * BURST);
+    for (const [i, received] of frames.entries()) {
+      const id = i < operators.length ? `operator-${i}` : `viewer-${i - operators.length}`;
+      expect(received.map((f) => JSON.parse(f))).toEqual(
+        sent.map((sequence) => ({
+          id,
+          type: 'next',
+          payload: { data: { resourceStatusChanged: { sequence, type: 'STATUS_CHANGED', from: 'active', to: 'off' } } },
+        })),
+      );
+    }
+    // Nothing more than the burst arrived.
+    await publish();
+    await Promise.all(all.map((s, i) => s.waitFor(counts[i]! + BURST + 1)));
+    expect(all.every((s, i) => s.frames.length === counts[i]! + BURST + 1)).toBe(true);
   });
 });
