@@ -12,6 +12,7 @@
 // concurrency a warm-up per side, then rounds that rotate the sides' order; per side the median
 // over rounds of req/s and p99. Any non-200, connection error or other body is counted and flagged.
 // Options: --rounds=3 --seconds=20 --warmup=5 --concurrency=1,8,32 --sides=ours,postgraphile,sql
+// --profile=DIR (this server writes a CPU profile there) --ours-node=PATH or 22 (this server on another Node)
 import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
 import { openDatabase } from '../src/db/index.js';
@@ -83,7 +84,8 @@ async function main() {
   const pgVersion = pgNode ? await installPostgraphile(pgNode) : undefined;
 
   const databaseUrl = await createDatabase();
-  const ours = await startOurs(databaseUrl);
+  const oursNode = options.oursNode === '22' ? await node22() : options.oursNode;
+  const ours = await startOurs(databaseUrl, { profile: options.profile, node: oursNode });
   const accountId = await seed(databaseUrl);
   const sides: Side[] = [];
   if (options.sides.includes('ours')) sides.push(ours);

@@ -13,6 +13,10 @@ export type Options = {
   concurrency: number[];
   /** --sides=ours,postgraphile,sql. */
   sides: SideName[];
+  /** --profile=DIR: this server runs with --cpu-prof and writes its CPU profile there when stopped. */
+  profile: string | null;
+  /** --ours-node=PATH (or 22, the Node 22 fetched for PostGraphile): the Node binary this server runs on (default: the one running the benchmark). */
+  oursNode: string | null;
 };
 
 export function parseOptions(argv: string[]): Options {
@@ -35,5 +39,7 @@ export function parseOptions(argv: string[]): Options {
       .split(',')
       .map((c) => positive('concurrency', c.trim())),
     sides: SIDE_NAMES.filter((s) => sides.includes(s)),
+    profile: arg('profile', '') || null,
+    oursNode: arg('ours-node', '') || null,
   };
 }

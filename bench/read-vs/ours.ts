@@ -12,11 +12,13 @@ import type { Side } from './side.js';
 export const OUR_QUERY = '{ resources(first: 100) { edges { node { id name status kind region project { name } tenant { slug name } } } } }';
 
 /** Starts the server on the database; it applies the migrations and creates the account `default`. */
-export async function startOurs(databaseUrl: string): Promise<Side> {
+export async function startOurs(databaseUrl: string, options: { profile?: string | null; node?: string | null } = {}): Promise<Side> {
   const port = await freePort();
   const adminKey = randomBytes(24).toString('hex');
   const schedules = Object.fromEntries(SYNC_WORKERS.map((w) => [`SYNC_SCHEDULE_${w}`, 'off']));
-  const child = startChild('this server', process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src/main.ts')], {
+  const node = options.node ?? process.execPath;
+  const profile = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${options.profile}`] : [];
+  const child = startChild('this server', node, [...profile, '--import', 'tsx', join(PROJECT_ROOT, 'src/main.ts')], {
     cwd: PROJECT_ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -39,7 +41,7 @@ export async function startOurs(databaseUrl: string): Promise<Side> {
     name: 'ours',
     label: 'this server',
     child,
-    node: process.execPath,
+    node,
     url: `${base}/graphql`,
     headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
     body: JSON.stringify({ query: OUR_QUERY }),
