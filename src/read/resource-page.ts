@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import type { Resource } from '../generated/prisma/client.js';
-import type { ResourceFilter, ResourceOrder } from '../schema/resource-filter.js';
+import { ORDER_COLUMN, type ResourceFilter, type ResourceOrder } from '../schema/resource-filter.js';
 import { fromJsonRow } from './json-rows.js';
 import { resourceConditionsSql } from './resource-conditions.js';
 import { projectScopeSql, tenantScopeSql } from './scope-sql.js';
@@ -14,9 +14,8 @@ export type PageQuery = {
   include?: { project?: { include?: { tenant?: unknown } }; tenant?: unknown };
 };
 
-type Row = Resource & { project?: unknown; tenant?: unknown };
-
-const ORDER_COLUMN = { NAME: 'name', KIND: 'kind', LAST_SEEN_AT: '"lastSeenAt"', FIRST_SEEN_AT: '"firstSeenAt"' } as const;
+type JsonRow = Record<string, unknown>;
+type Row = Resource & { project?: (JsonRow & { tenant?: JsonRow | null }) | null; tenant?: JsonRow | null };
 
 /**
  * One page of resources in ONE SQL statement: the filtered, scoped rows in order after (or
@@ -33,7 +32,7 @@ const ORDER_COLUMN = { NAME: 'name', KIND: 'kind', LAST_SEEN_AT: '"lastSeenAt"',
 export async function resourcePage(ctx: Context, query: PageQuery, filter: ResourceFilter | null | undefined, order: ResourceOrder | null | undefined) {
   const params = new SqlParams();
   const where = [resourceConditionsSql(ctx, filter, params)];
-  const column = ORDER_COLUMN[order?.field ?? 'NAME'];
+  const column = `"${ORDER_COLUMN[order?.field ?? 'NAME']}"`;
   const descending = order?.direction === 'DESC';
   // A negative take pages backwards: the rows before the cursor, nearest first, reversed below.
   const backward = query.take < 0;
@@ -41,8 +40,7 @@ export async function resourcePage(ctx: Context, query: PageQuery, filter: Resou
   if (query.cursor) {
     const id = query.cursor.id;
     if (!isUuid(id)) return [];
-    const c = `(SELECT ${column}, id FROM "Resource" WHERE id = ${params.add(id)}::uuid)`;
-    where.push(`(r.${column}, r.id) ${reversed ? '<' : '>'} (SELECT * FROM ${c} c)`);
+    where.push(`(r.${column}, r.id) ${reversed ? '<' : '>'} (SELECT ${column}, id FROM "Resource" WHERE id = ${params.add(id)}::uuid)`);
   }
   const direction = reversed ? 'DESC' : 'ASC';
   const sql = `SELECT r.*${relationColumns(ctx, query.include, params)}
@@ -52,9 +50,9 @@ export async function resourcePage(ctx: Context, query: PageQuery, filter: Resou
     LIMIT ${params.add(Math.abs(query.take))}`;
   const rows = await ctx.db.sql.query<Row>(sql, params.values);
   for (const row of rows) {
-    if (row.project) fromJsonRow('Project', row.project as Record<string, unknown>);
-    if ((row.project as { tenant?: unknown } | null)?.tenant) fromJsonRow('Tenant', (row.project as { tenant: Record<string, unknown> }).tenant);
-    if (row.tenant) fromJsonRow('Tenant', row.tenant as Record<string, unknown>);
+    if (row.project) fromJsonRow('Project', row.project);
+    if (row.project?.tenant) fromJsonRow('Tenant', row.project.tenant);
+    if (row.tenant) fromJsonRow('Tenant', row.tenant);
   }
   return backward ? rows.reverse() : rows;
 }

@@ -45,7 +45,8 @@ export const ResourceOrderInput = builder.inputType('ResourceOrder', {
 
 export type ResourceOrder = typeof ResourceOrderInput.$inferInput;
 
-const ORDER_COLUMN = { NAME: 'name', KIND: 'kind', LAST_SEEN_AT: 'lastSeenAt', FIRST_SEEN_AT: 'firstSeenAt' } as const;
+/** The column each ResourceOrderField sorts by (Prisma's field name, also the SQL column). */
+export const ORDER_COLUMN = { NAME: 'name', KIND: 'kind', LAST_SEEN_AT: 'lastSeenAt', FIRST_SEEN_AT: 'firstSeenAt' } as const;
 
 /** orderBy for a resource page; the id breaks ties so cursors are stable. */
 export function resourceOrderBy(order: typeof ResourceOrderInput.$inferInput | null | undefined): Prisma.ResourceOrderByWithRelationInput[] {
