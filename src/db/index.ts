@@ -344,7 +344,13 @@ export function embeddedDatabase(pglite: PGlite, factory: SqlMigrationAwareDrive
     onClose,
     processLocks(),
     (count) => pgliteSql(pglite, count),
-    (apply) => apply(),
+    // PGlite learns the database's array types when it opens: after migrations that created types
+    // (enums), it must learn them again, or an enum array parameter is sent as "A,B" and refused.
+    async (apply) => {
+      const applied = await apply();
+      await pglite.refreshArrayTypes();
+      return applied;
+    },
   );
 }
 

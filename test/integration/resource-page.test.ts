@@ -1,6 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
-import type { Database } from '../../src/db/index.js';
+import { type Database, openDatabase } from '../../src/db/index.js';
 import { hashApiKey } from '../../src/auth.js';
 import { createLogger } from '../../src/log.js';
 import type { Viewing } from '../../src/scope.js';
@@ -199,6 +202,28 @@ describe.each(testDatabaseTargets())('the resources page statement on $name', (t
       const page = await gql<Page>(app, PAGE, { first: 5, after }, ADMIN);
       expect(page.errors).toBeUndefined();
       expect(page.data.resources.edges).toEqual([]);
+    }
+  });
+});
+
+describe('the resources page on an embedded database the server migrated itself', () => {
+  it('filters by enum lists (lifecycle, kinds) right after the migrations created those types', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'resource-page-'));
+    const db = await openDatabase({ databaseUrl: null, dataDir: dir });
+    const app = buildApp(testConfig(), { database: db, listen: false, logger: createLogger('silent'), sync: false });
+    try {
+      await app.start();
+      await seedInventory(db, { accountId: soleAccount(app).id, resources: 20, projects: 2, tenants: 1, staleEvery: 4 });
+      const r = await gql<Page>(app, `{ resources(first: 100, filter: { kinds: [DROPLET, VOLUME] }) { totalCount edges { node { name } } } }`);
+      expect(r.errors).toBeUndefined();
+      const all = await gql<Page>(app, `{ resources(first: 100) { totalCount } }`);
+      expect(all.errors).toBeUndefined();
+      expect(all.data.resources.totalCount).toBe(15);
+      expect(r.data.resources.edges.length).toBeGreaterThan(0);
+    } finally {
+      await app.stop();
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
