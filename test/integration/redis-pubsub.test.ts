@@ -4,6 +4,23 @@ import { createRedisPubSub, type ResourceEventMessage } from '../../src/pubsub.j
 
 const url = process.env.TEST_REDIS_URL;
 
+/** A droplet's status change, as a commit publishes it. */
+const statusChanged = (sequence: number): ResourceEventMessage => ({
+  sequence,
+  accountId: '00000000-0000-4000-8000-000000000001',
+  resourceId: '00000000-0000-4000-8000-000000000002',
+  type: 'STATUS_CHANGED',
+  kind: 'droplet',
+  tenantId: null,
+  projectId: null,
+  from: 'active',
+  to: 'off',
+  at: new Date().toISOString(),
+  syncRunId: null,
+  actor: null,
+  reason: null,
+});
+
 describe.runIf(url)('pub/sub through Redis', () => {
   it('delivers an event published by one replica to a subscriber on another', async () => {
     const a = createRedisPubSub(url!, createLogger('silent'));
@@ -15,21 +32,7 @@ describe.runIf(url)('pub/sub through Redis', () => {
         for await (const message of b.subscribe('resourceEvent', abort.signal)) return message;
         return null;
       })();
-      const message: ResourceEventMessage = {
-        sequence: 41,
-        accountId: '00000000-0000-4000-8000-000000000001',
-        resourceId: '00000000-0000-4000-8000-000000000002',
-        type: 'STATUS_CHANGED',
-        kind: 'droplet',
-        tenantId: null,
-        projectId: null,
-        from: 'active',
-        to: 'off',
-        at: new Date().toISOString(),
-        syncRunId: null,
-        actor: null,
-        reason: null,
-      };
+      const message = statusChanged(41);
       // The subscriber's iterator attaches synchronously; one publish is enough.
       await a.publish('resourceEvent', message);
       expect(await received).toEqual(message);
@@ -55,23 +58,9 @@ describe.runIf(url)('pub/sub through Redis', () => {
         }
         return sequences;
       })();
-      const base: Omit<ResourceEventMessage, 'sequence'> = {
-        accountId: '00000000-0000-4000-8000-000000000001',
-        resourceId: '00000000-0000-4000-8000-000000000002',
-        type: 'STATUS_CHANGED',
-        kind: 'droplet',
-        tenantId: null,
-        projectId: null,
-        from: 'active',
-        to: 'off',
-        at: new Date().toISOString(),
-        syncRunId: null,
-        actor: null,
-        reason: null,
-      };
       // As a commit hands its events over (src/events/commit.ts).
       const sequences = Array.from({ length: COUNT }, (_, i) => 1_000 + i);
-      await Promise.all(sequences.map((sequence) => a.publish('resourceEvent', { ...base, sequence })));
+      await Promise.all(sequences.map((sequence) => a.publish('resourceEvent', statusChanged(sequence))));
       expect(await received).toEqual(sequences);
     } finally {
       abort.abort();
