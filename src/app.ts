@@ -20,6 +20,7 @@ import { hardeningPlugins } from './schema/limits.js';
 import type { DoClientOptions } from './digitalocean/client.js';
 import { createWebSocketServer } from './ws.js';
 import { operationLog } from './operation-log.js';
+import { compiledExecutionPlugin } from './execution/compiled-execution.js';
 import { isMetricsRequest, metricsEndpoint } from './metrics/http.js';
 import { createMetrics } from './metrics/metrics.js';
 import { createMetricsServer } from './metrics/server.js';
@@ -52,6 +53,8 @@ export type AppOverrides = {
   doClient?: Partial<DoClientOptions>;
   /** More operation plugins, over HTTP and WebSocket alike (tests: observe parse and validate). */
   plugins?: Plugin[];
+  /** The execution from which a query document runs compiled (default 2; tests: 1, so every query runs compiled). */
+  compileFromExecution?: number;
 };
 
 /**
@@ -103,7 +106,14 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     // The same operation checks and the same masking over HTTP and WebSocket.
     // The operation log first: a refusal by the limits still ends the operation in the log.
     // Metrics next, before the limits too: refused operations are counted with their error code.
-    const operationPlugins: Plugin[] = [operationLog(log), ...metrics.graphql, ...hardeningPlugins(config.queryLimits), ...(overrides.plugins ?? [])];
+    // Compiled execution before the limits: the statement scope among them wraps the compiled executor.
+    const operationPlugins: Plugin[] = [
+      operationLog(log),
+      ...metrics.graphql,
+      compiledExecutionPlugin({ fromExecution: overrides.compileFromExecution }),
+      ...hardeningPlugins(config.queryLimits),
+      ...(overrides.plugins ?? []),
+    ];
     const maskError = createMaskError(log);
     const context = (viewer: Context['viewer']): Context => ({ ...svc, accountIds: accounts.ids, viewer, once: requestMemo() });
     yoga = createGraphqlHttp(config, { auth, sessions, operationPlugins, context, maskError, log });

@@ -3,6 +3,7 @@
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
 import { LIMITS_DOC } from './docs.js';
+import { withStablePaths } from '../execution/stable-paths.js';
 import './scalars.js';
 import './enums.js';
 import './pagination.js';
@@ -27,4 +28,5 @@ builder.subscriptionType({
   description: 'Live events over WebSocket (graphql-ws, at /graphql) or server-sent events; the same keys, limits and scopes as queries.',
 });
 
-export const schema = lexicographicSortSchema(builder.toSchema());
+// Stable resolver paths: queries run compiled (src/execution/compiled-execution.ts).
+export const schema = withStablePaths(lexicographicSortSchema(builder.toSchema()));

@@ -20,9 +20,12 @@ export type TestApp = {
   stop(): Promise<void>;
 };
 
-/** An app on the given database, answering GraphQL through yoga.fetch (no port). */
+/**
+ * An app on the given database, answering GraphQL through yoga.fetch (no port). Its queries run
+ * compiled from their first execution, as a server runs its repeated ones (`compileFromExecution`).
+ */
 export async function startTestApp(db: Database, env: Record<string, string> = {}, overrides: AppOverrides = {}): Promise<TestApp> {
-  const app = buildApp(testConfig(env), { database: db, listen: false, logger: createLogger('silent'), sync: false, ...overrides });
+  const app = buildApp(testConfig(env), { database: db, listen: false, logger: createLogger('silent'), sync: false, compileFromExecution: 1, ...overrides });
   await app.start();
   return {
     app,

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -79,6 +80,50 @@ describe.each(testDatabaseTargets())('tenant-scoped keys on $name', (target) => 
     const total = Object.values(leaks).reduce((n, rows) => n + rows.length, 0);
     console.info(`tenant-scope corpus (${target.name}): ${total} forbidden rows leaked`, leaks);
     expect(leaks).toEqual({});
+  });
+
+  it('answers the same when its documents run compiled: every corpus query, error and refusal, for both keys', async () => {
+    // The same database through an app that never compiles: graphql-js's answers.
+    const interpreted = buildApp(testConfig({ ADMIN_API_KEY: ADMIN }), {
+      database: db,
+      listen: false,
+      logger: createLogger('silent'),
+      sync: false,
+      compileFromExecution: Number.POSITIVE_INFINITY,
+    });
+    await interpreted.start();
+    try {
+      const documents = {
+        ...corpus(f),
+        malformedId: `{ node(id: "not-a-global-id!") { id } }`,
+        partlyMalformed: `{ nodes(ids: ["${f.globalId('Resource', f.resources.a1.id)}", "nope"]) { id } }`,
+        forbidden: `{ syncRuns { totalCount } syncStatus { worker } }`,
+        mutation: `mutation { createTenant(input: { slug: "x" }) { tenant { slug } userErrors { code } } }`,
+      };
+      const differences: string[] = [];
+      for (const headers of [asAlpha, asAdmin]) {
+        for (const [name, query] of Object.entries(documents)) {
+          if (name === 'mutation' && headers === asAdmin) continue;
+          const ask = async (target: App) => {
+            const res = await target.fetch('/graphql', {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', ...headers },
+              body: JSON.stringify({ query }),
+            });
+            return res.json();
+          };
+          // Its second execution on `app` at the latest runs compiled (COMPILE_FROM_EXECUTION).
+          await ask(app);
+          const compiled = await ask(app);
+          const expected = await ask(interpreted);
+          if (!isDeepStrictEqual(compiled, expected)) differences.push(`${name} as ${headers === asAlpha ? 'alpha' : 'admin'}`);
+          if (headers === asAlpha) expect(leakedRows(f.forbidden, JSON.stringify(compiled))).toEqual([]);
+        }
+      }
+      expect(differences).toEqual([]);
+    } finally {
+      await interpreted.stop();
+    }
   });
 
   it('counts only what the key may see', async () => {
