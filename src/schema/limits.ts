@@ -7,7 +7,7 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../config.js';
 import { apiError } from '../domain/error-codes.js';
-import { checkRequest } from './request-limits.js';
+import { createRequestCheck } from './request-limits.js';
 import { hideSuggestions } from './suggestions.js';
 import { databaseScopePlugin } from './database-scope.js';
 
@@ -37,15 +37,15 @@ function reportTo(context: ValidationContext | null, error: GraphQLError) {
  * - parse: at most `maxTokens` tokens (graphql-armor max-tokens stops the lexer there);
  * - validation: depth (introspection exempt, fragments flattened), aliases, directives; no
  *   "Did you mean" suggestions in any error;
- * - before execution (these depend on variables, so they are not cached with the
- *   document): every string and list argument within its maximum and free of NUL bytes,
- *   then the cost of the operation within `maxCost`;
+ * - before execution (these depend on variables, so their outcome is remembered per
+ *   document and variables, `createRequestCheck`): every string and list argument within its
+ *   maximum and free of NUL bytes, then the cost of the operation within `maxCost`;
  * - query statements run with the database statement timeout and are cancelled when the
  *   client goes away (`databaseScopePlugin`).
  */
 /** Answers an operation whose arguments or cost are beyond the limits with their errors; true when it did. */
-function refuseBeyondLimits(args: ExecutionArgs, limits: QueryLimits, stop: (result: ExecutionResult) => void): boolean {
-  const errors = checkRequest(args, limits);
+function refuseBeyondLimits(args: ExecutionArgs, checkRequest: (args: ExecutionArgs) => GraphQLError[], stop: (result: ExecutionResult) => void): boolean {
+  const errors = checkRequest(args);
   if (errors.length) stop({ errors });
   return errors.length > 0;
 }
@@ -57,6 +57,7 @@ function withoutSuggestions({ result, setResult }: { result: ExecutionResult | A
 
 export function hardeningPlugins(limits: QueryLimits = DEFAULT_QUERY_LIMITS): Plugin[] {
   const onReject = [reportTo];
+  const checkRequest = createRequestCheck(limits);
   return [
     maxTokensPlugin({ n: limits.maxTokens, onReject: [(_ctx, error) => reportTo(null, error)] }) as Plugin,
     {
@@ -75,11 +76,11 @@ export function hardeningPlugins(limits: QueryLimits = DEFAULT_QUERY_LIMITS): Pl
         };
       },
       onExecute({ args, setResultAndStopExecution }) {
-        if (refuseBeyondLimits(args, limits, setResultAndStopExecution)) return;
+        if (refuseBeyondLimits(args, checkRequest, setResultAndStopExecution)) return;
         return { onExecuteDone: withoutSuggestions };
       },
       onSubscribe({ args, setResultAndStopExecution }) {
-        if (refuseBeyondLimits(args, limits, setResultAndStopExecution)) return;
+        if (refuseBeyondLimits(args, checkRequest, setResultAndStopExecution)) return;
         return { onSubscribeResult: withoutSuggestions };
       },
     },

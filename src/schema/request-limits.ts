@@ -186,6 +186,53 @@ export function checkRequest(args: ExecutionArgs, limits: QueryLimits): GraphQLE
   return checkCost(args, limits).map(hideSuggestions);
 }
 
+/** Variables larger than this (as JSON) are checked on every request rather than remembered. */
+const MAX_REMEMBERED_VARIABLES = 1024;
+/** Outcomes remembered per document (distinct variables); the oldest half goes when full. */
+const MAX_REMEMBERED_PER_DOCUMENT = 64;
+
+/**
+ * `checkRequest` with its outcome remembered per document, operation and variables: the checks
+ * read nothing else, and a screen sends the same request again and again. Documents are the
+ * parse cache's, so what is remembered goes with them; requests whose variables are large (an
+ * invoice's CSV) are always checked afresh.
+ */
+export function createRequestCheck(limits: QueryLimits): (args: ExecutionArgs) => GraphQLError[] {
+  const outcomes = new WeakMap<DocumentNode, Map<string, GraphQLError[]>>();
+  return (args) => {
+    const variables = smallJson(args.variableValues);
+    if (variables === undefined) return checkRequest(args, limits);
+    const key = `${args.operationName ?? ''}\n${variables}`;
+    let byRequest = outcomes.get(args.document);
+    if (!byRequest) {
+      byRequest = new Map();
+      outcomes.set(args.document, byRequest);
+    }
+    let errors = byRequest.get(key);
+    if (!errors) {
+      errors = checkRequest(args, limits);
+      if (byRequest.size >= MAX_REMEMBERED_PER_DOCUMENT)
+        for (const old of [...byRequest.keys()].slice(0, MAX_REMEMBERED_PER_DOCUMENT / 2)) byRequest.delete(old);
+      byRequest.set(key, errors);
+    }
+    return errors;
+  };
+}
+
+/** The variables as JSON when that is at most MAX_REMEMBERED_VARIABLES characters; undefined otherwise. */
+function smallJson(variables: ExecutionArgs['variableValues']): string | undefined {
+  if (!variables) return '';
+  let budget = MAX_REMEMBERED_VARIABLES;
+  const fits = (value: unknown, depth: number): boolean => {
+    if (typeof value === 'string') return (budget -= value.length + 3) >= 0;
+    if (value === null || typeof value !== 'object') return (budget -= 8) >= 0;
+    if (depth > 8) return false;
+    for (const [k, v] of Object.entries(value)) if ((budget -= k.length + 4) < 0 || !fits(v, depth + 1)) return false;
+    return true;
+  };
+  return fits(variables, 0) ? JSON.stringify(variables) : undefined;
+}
+
 /** Used by the schema's fields to declare a larger maximum than the default. */
 export function inputLimits(limits: InputLimitExtensions): { extensions: InputLimitExtensions } {
   return { extensions: limits };

@@ -285,6 +285,35 @@ describe('the limits are settings', () => {
     expect((await t.gql('{ resources { edges { node { id } } } }')).errors?.[0]?.message).toMatch(/costs 61/);
   });
 
+  it("the same document is checked for each request's own variables, whatever was answered before", async () => {
+    const page = 'query($n: Int, $s: String) { resources(first: $n, filter: { search: $s }) { edges { node { id } } } }';
+    const outcomes: (string | undefined)[] = [];
+    for (const variables of [
+      { n: 10 },
+      { n: 20 },
+      { n: 10 },
+      { n: 20 },
+      { n: 10, s: 'abcdef' },
+      { n: 10, s: 'abc' },
+      { n: 10, s: 'abcdef' },
+      { n: 10, s: 'x'.repeat(2000) },
+    ]) {
+      const r = await t.gql(page, variables);
+      outcomes.push(r.errors?.[0]?.message ?? (r.data ? 'ok' : undefined));
+    }
+    const tooLong = 'resources.filter.search: at most 5 characters are allowed, got 6';
+    expect(outcomes).toEqual([
+      'ok',
+      expect.stringMatching(/costs 61/),
+      'ok',
+      expect.stringMatching(/costs 61/),
+      tooLong,
+      'ok',
+      tooLong,
+      'resources.filter.search: at most 5 characters are allowed, got 2000',
+    ]);
+  });
+
   it('QUERY_MAX_STRING_LENGTH and QUERY_MAX_LIST_ITEMS', async () => {
     expect((await t.gql('{ resources(filter: { search: "abcde" }) { totalCount } }')).errors).toBeUndefined();
     const long = await t.gql('{ resources(filter: { search: "abcdef" }) { totalCount } }');
