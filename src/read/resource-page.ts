@@ -1,9 +1,12 @@
+import type { GraphQLObjectType, GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context.js';
+import { getDatamodel } from '../generated/pothos-types.js';
 import type { Resource } from '../generated/prisma/client.js';
 import { ORDER_COLUMN, type ResourceFilter, type ResourceOrder } from '../schema/resource-filter.js';
 import { fromJsonRow } from './json-rows.js';
 import { resourceConditionsSql } from './resource-conditions.js';
 import { projectScopeSql, tenantScopeSql } from './scope-sql.js';
+import { type Reads, readsOf, selectionsOf } from './selected-columns.js';
 import { isUuid, SqlParams } from './sql-params.js';
 
 /** What a page of Pothos' connection asks for: Prisma's `take`/`skip`/`cursor`, and the relations to load. */
@@ -29,7 +32,13 @@ type Row = Resource & { project?: (JsonRow & { tenant?: JsonRow | null }) | null
  * Prisma's `cursor` + `skip: 1` returns whenever the cursor row is itself in the list; a
  * cursor whose row is gone gives an empty page, as before.
  */
-export async function resourcePage(ctx: Context, query: PageQuery, filter: ResourceFilter | null | undefined, order: ResourceOrder | null | undefined) {
+export async function resourcePage(
+  ctx: Context,
+  query: PageQuery,
+  filter: ResourceFilter | null | undefined,
+  order: ResourceOrder | null | undefined,
+  info: GraphQLResolveInfo,
+) {
   const params = new SqlParams();
   const where = [resourceConditionsSql(ctx, filter, params)];
   const column = `"${ORDER_COLUMN[order?.field ?? 'NAME']}"`;
@@ -43,7 +52,8 @@ export async function resourcePage(ctx: Context, query: PageQuery, filter: Resou
     where.push(`(r.${column}, r.id) ${reversed ? '<' : '>'} (SELECT ${column}, id FROM "Resource" WHERE id = ${params.add(id)}::uuid)`);
   }
   const direction = reversed ? 'DESC' : 'ASC';
-  const sql = `SELECT r.*${relationColumns(ctx, query.include, params)}
+  const reads = pageReads(info);
+  const sql = `SELECT ${columnsSql('r', 'Resource', reads.resource)}${relationColumns(ctx, query.include, reads, params)}
     FROM "Resource" r
     WHERE ${where.join(' AND ')}
     ORDER BY r.${column} ${direction}, r.id ${direction}
@@ -67,19 +77,68 @@ export async function resourceCount(ctx: Context, filter: ResourceFilter | null 
   return row?.count ?? 0;
 }
 
+/** What the page's selection reads of each model; null where it reads every column. */
+type PageReads = { resource: Reads | null; project: Reads | null; projectTenant: Reads | null; tenant: Reads | null };
+
+/** The columns the page's fields read, found in its selection (`edges { node { … } }`). */
+function pageReads(info: GraphQLResolveInfo): PageReads {
+  const { fragments, schema } = info;
+  const type = (name: string) => schema.getType(name) as GraphQLObjectType;
+  const nodes = selectionsOf(
+    selectionsOf(
+      info.fieldNodes.flatMap((f) => (f.selectionSet ? [f.selectionSet] : [])),
+      'edges',
+      fragments,
+    ),
+    'node',
+    fragments,
+  );
+  const resource = readsOf(type('Resource'), nodes, fragments, ['project', 'tenant']);
+  const project = resource && readsOf(type('Project'), resource.relations.get('project') ?? [], fragments, ['tenant']);
+  return {
+    resource,
+    project,
+    projectTenant: project && readsOf(type('Tenant'), project.relations.get('tenant') ?? [], fragments, []),
+    tenant: resource && readsOf(type('Tenant'), resource.relations.get('tenant') ?? [], fragments, []),
+  };
+}
+
+const MODEL_COLUMNS = new Map(
+  Object.entries(getDatamodel().datamodel.models).map(([model, { fields }]) => [model, new Set(fields.filter((f) => f.kind !== 'object').map((f) => f.name))]),
+);
+
+/** The columns of `model` that `reads` names (all when null, or when it names one the model lacks). */
+function columnsOf(model: string, reads: Reads | null): string[] | null {
+  const known = MODEL_COLUMNS.get(model);
+  if (!reads || !known || [...reads.columns].some((c) => !known.has(c))) return null;
+  return [...reads.columns];
+}
+
+function columnsSql(alias: string, model: string, reads: Reads | null): string {
+  const columns = columnsOf(model, reads);
+  return columns ? columns.map((c) => `${alias}."${c}"`).join(', ') : `${alias}.*`;
+}
+
+/** A row as a JSON object of the columns read, plus `more` (`'key', value` pairs). */
+function jsonSql(alias: string, model: string, reads: Reads | null, more = ''): string {
+  const columns = columnsOf(model, reads);
+  if (!columns) return more ? `to_jsonb(${alias}) || jsonb_build_object(${more})` : `to_jsonb(${alias})`;
+  return `json_build_object(${[...columns.map((c) => `'${c}', ${alias}."${c}"`), ...(more ? [more] : [])].join(', ')})`;
+}
+
 /** The project and tenant columns the page's relations ask for, each null outside the viewer's scope. */
-function relationColumns(ctx: Context, include: PageQuery['include'], params: SqlParams): string {
+function relationColumns(ctx: Context, include: PageQuery['include'], reads: PageReads, params: SqlParams): string {
   let columns = '';
   if (include?.project) {
     const tenant = include.project.include?.tenant
-      ? ` || jsonb_build_object('tenant', (SELECT to_jsonb(pt) FROM "Tenant" pt WHERE pt.id = p."tenantId" AND ${tenantScopeSql(ctx, 'pt', params)}))`
+      ? `'tenant', (SELECT ${jsonSql('pt', 'Tenant', reads.projectTenant)} FROM "Tenant" pt WHERE pt.id = p."tenantId" AND ${tenantScopeSql(ctx, 'pt', params)})`
       : '';
     columns += `,
-    (SELECT to_jsonb(p)${tenant} FROM "Project" p WHERE p.id = r."projectId" AND p."accountId" = r."accountId" AND ${projectScopeSql(ctx, 'p', params)}) AS project`;
+    (SELECT ${jsonSql('p', 'Project', reads.project, tenant)} FROM "Project" p WHERE p.id = r."projectId" AND p."accountId" = r."accountId" AND ${projectScopeSql(ctx, 'p', params)}) AS project`;
   }
   if (include?.tenant) {
     columns += `,
-    (SELECT to_jsonb(t) FROM "Tenant" t WHERE t.id = r."tenantId" AND ${tenantScopeSql(ctx, 't', params)}) AS tenant`;
+    (SELECT ${jsonSql('t', 'Tenant', reads.tenant)} FROM "Tenant" t WHERE t.id = r."tenantId" AND ${tenantScopeSql(ctx, 't', params)}) AS tenant`;
   }
   return columns;
 }

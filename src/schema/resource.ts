@@ -8,6 +8,7 @@ import { builder } from './builder.js';
 import { LifecycleEnum, ResourceKindEnum, TenantSourceEnum } from './enums.js';
 import { assertPageArgs, connectionSizes, namedConnection } from './pagination.js';
 import { type PageQuery, resourceCount, resourcePage } from '../read/resource-page.js';
+import type { ColumnsExtension } from '../read/selected-columns.js';
 import { ResourceFilterInput, ResourceOrderInput } from './resource-filter.js';
 
 export const ResourceRef = builder.prismaNode('Resource', {
@@ -52,6 +53,7 @@ export const ResourceRef = builder.prismaNode('Resource', {
     lastSeenAt: t.field({
       type: 'DateTime',
       description: "When a sync last saw it. Unchanged rows are not rewritten, so an ACTIVE row was seen by its worker's last successful run.",
+      extensions: { columns: ['lastSeenAt', 'lifecycle', 'accountId', 'placeholder', 'kind'] } satisfies ColumnsExtension,
       resolve: async (r, _args, ctx) => {
         if (r.lifecycle !== 'ACTIVE') return r.lastSeenAt;
         const lastSuccess = await lastSuccessByWorker(ctx);
@@ -99,9 +101,9 @@ builder.queryFields((t) => ({
         return resourceCount(ctx, args.filter);
       },
       // One statement per page, relations included (src/read/resource-page.ts).
-      resolve: (query, _parent, args, ctx) => {
+      resolve: (query, _parent, args, ctx, info) => {
         assertPageArgs(args);
-        return resourcePage(ctx, query as PageQuery, args.filter, args.orderBy);
+        return resourcePage(ctx, query as PageQuery, args.filter, args.orderBy, info);
       },
     },
     ResourceConnection,
