@@ -31,7 +31,7 @@ type Compiled = { executions: number; query: CompiledQuery | null | undefined };
  * a document graphql-jit cannot compile runs on graphql-js.
  *
  * graphql-jit builds a new `info.path` for each resolver call; Pothos' Prisma plugin finds
- * what a parent loaded by those objects, so the schema runs with `withStablePaths`.
+ * what a parent loaded by those objects, so the schema's resolvers get stable ones (`wrapResolvers`).
  *
  * Registered before the plugins that wrap execution (the statement scope), so they wrap the
  * compiled executor too.

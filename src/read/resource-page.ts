@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import type { Resource } from '../generated/prisma/client.js';
 import { ORDER_COLUMN, type ResourceFilter, type ResourceOrder } from '../schema/resource-filter.js';
+import { markBuilt } from './built-relations.js';
 import { fromJsonRow } from './json-rows.js';
 import { resourceConditionsSql } from './resource-conditions.js';
 import { projectScopeSql, tenantScopeSql } from './scope-sql.js';
@@ -59,12 +60,24 @@ export async function resourcePage(
     ORDER BY r.${column} ${direction}, r.id ${direction}
     LIMIT ${params.add(Math.abs(query.take))}`;
   const rows = await ctx.db.sql.query<Row>(sql, params.values);
+  const built = builtOn(query.include);
   for (const row of rows) {
-    if (row.project) fromJsonRow('Project', row.project);
-    if (row.project?.tenant) fromJsonRow('Tenant', row.project.tenant);
-    if (row.tenant) fromJsonRow('Tenant', row.tenant);
+    markBuilt(row, built.resource);
+    if (row.project) markBuilt(fromJsonRow('Project', row.project), built.project);
+    if (row.project?.tenant) markBuilt(fromJsonRow('Tenant', row.project.tenant), NONE);
+    if (row.tenant) markBuilt(fromJsonRow('Tenant', row.tenant), NONE);
   }
   return backward ? rows.reverse() : rows;
+}
+
+const NONE: readonly string[] = [];
+
+/** The relations the statement builds into each resource and project row. */
+function builtOn(include: PageQuery['include']): { resource: readonly string[]; project: readonly string[] } {
+  return {
+    resource: [...(include?.project ? ['project'] : []), ...(include?.tenant ? ['tenant'] : [])],
+    project: include?.project?.include?.tenant ? ['tenant'] : NONE,
+  };
 }
 
 /** Resources the filter selects (the connection's totalCount), in one statement. */

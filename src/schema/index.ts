@@ -3,7 +3,7 @@
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
 import { LIMITS_DOC } from './docs.js';
-import { withStablePaths } from '../execution/stable-paths.js';
+import { wrapResolvers } from '../execution/resolvers.js';
 import './scalars.js';
 import './enums.js';
 import './pagination.js';
@@ -28,5 +28,5 @@ builder.subscriptionType({
   description: 'Live events over WebSocket (graphql-ws, at /graphql) or server-sent events; the same keys, limits and scopes as queries.',
 });
 
-// Stable resolver paths: queries run compiled (src/execution/compiled-execution.ts).
-export const schema = withStablePaths(lexicographicSortSchema(builder.toSchema()));
+// Resolvers answer relations the read path built, and see stable paths (src/execution/resolvers.ts).
+export const schema = wrapResolvers(lexicographicSortSchema(builder.toSchema()));
