@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import type { Resource } from '../generated/prisma/client.js';
 import { ORDER_COLUMN, type ResourceFilter, type ResourceOrder } from '../schema/resource-filter.js';
-import { markBuilt } from './built-relations.js';
+import { BUILT_KEY, builtSql } from './built-relations.js';
 import { fromJsonRow } from './json-rows.js';
 import { resourceConditionsSql } from './resource-conditions.js';
 import { projectScopeSql, tenantScopeSql } from './scope-sql.js';
@@ -54,30 +54,19 @@ export async function resourcePage(
   }
   const direction = reversed ? 'DESC' : 'ASC';
   const reads = pageReads(info);
-  const sql = `SELECT ${columnsSql('r', 'Resource', reads.resource)}${relationColumns(ctx, query.include, reads, params)}
+  const built = [...(query.include?.project ? ['project'] : []), ...(query.include?.tenant ? ['tenant'] : [])];
+  const sql = `SELECT ${columnsSql('r', 'Resource', reads.resource)}, ${builtSql(built)} AS "${BUILT_KEY}"${relationColumns(ctx, query.include, reads, params)}
     FROM "Resource" r
     WHERE ${where.join(' AND ')}
     ORDER BY r.${column} ${direction}, r.id ${direction}
     LIMIT ${params.add(Math.abs(query.take))}`;
   const rows = await ctx.db.sql.query<Row>(sql, params.values);
-  const built = builtOn(query.include);
   for (const row of rows) {
-    markBuilt(row, built.resource);
-    if (row.project) markBuilt(fromJsonRow('Project', row.project), built.project);
-    if (row.project?.tenant) markBuilt(fromJsonRow('Tenant', row.project.tenant), NONE);
-    if (row.tenant) markBuilt(fromJsonRow('Tenant', row.tenant), NONE);
+    if (row.project) fromJsonRow('Project', row.project);
+    if (row.project?.tenant) fromJsonRow('Tenant', row.project.tenant);
+    if (row.tenant) fromJsonRow('Tenant', row.tenant);
   }
   return backward ? rows.reverse() : rows;
-}
-
-const NONE: readonly string[] = [];
-
-/** The relations the statement builds into each resource and project row. */
-function builtOn(include: PageQuery['include']): { resource: readonly string[]; project: readonly string[] } {
-  return {
-    resource: [...(include?.project ? ['project'] : []), ...(include?.tenant ? ['tenant'] : [])],
-    project: include?.project?.include?.tenant ? ['tenant'] : NONE,
-  };
 }
 
 /** Resources the filter selects (the connection's totalCount), in one statement. */
@@ -144,7 +133,7 @@ function relationColumns(ctx: Context, include: PageQuery['include'], reads: Pag
   let columns = '';
   if (include?.project) {
     const tenant = include.project.include?.tenant
-      ? `'tenant', (SELECT ${jsonSql('pt', 'Tenant', reads.projectTenant)} FROM "Tenant" pt WHERE pt.id = p."tenantId" AND ${tenantScopeSql(ctx, 'pt', params)})`
+      ? `'${BUILT_KEY}', ${builtSql(['tenant'])}, 'tenant', (SELECT ${jsonSql('pt', 'Tenant', reads.projectTenant)} FROM "Tenant" pt WHERE pt.id = p."tenantId" AND ${tenantScopeSql(ctx, 'pt', params)})`
       : '';
     columns += `,
     (SELECT ${jsonSql('p', 'Project', reads.project, tenant)} FROM "Project" p WHERE p.id = r."projectId" AND p."accountId" = r."accountId" AND ${projectScopeSql(ctx, 'p', params)}) AS project`;
