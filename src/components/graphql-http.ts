@@ -9,6 +9,7 @@ import { authPlugin, endStreamsOfEndedKeys, requestViewer } from '../http-auth.j
 import type { KeySessions } from '../key-sessions.js';
 import type { Logger } from '../log.js';
 import { persistedOperationsPlugin } from '../persisted-operations.js';
+import { requestBodyLimitPlugin } from '../request-body-limit.js';
 import { schema } from '../schema/index.js';
 
 /** The header a non-browser client sends on GET requests; browsers cannot send it cross-origin without a preflight. */
@@ -29,13 +30,14 @@ export type GraphqlHttpDeps = {
 
 /**
  * GraphQL over HTTP (yoga) at /graphql, with GraphiQL for browsers. Requests pass, in this
- * order: CSRF prevention, the API key (before the body is read), the end of streams of
+ * order: the body's size limit, CSRF prevention, the API key (before the body is read), the end of streams of
  * revoked keys, then the operation plugins shared with WebSocket.
  */
 export function createGraphqlHttp(config: Pick<Config, 'corsOrigins'> & Partial<Pick<Config, 'persistedOperations'>>, deps: GraphqlHttpDeps): GraphqlHttp {
   const { auth, log } = deps;
   const plugins: Plugin[] = [
-    // Cheap checks first, all before the body is read: CSRF, then the key.
+    // Cheap checks first, all before the body is read: its size, CSRF, then the key.
+    requestBodyLimitPlugin(),
     useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),
     authPlugin(auth, log),
     endStreamsOfEndedKeys(deps.sessions) as Plugin,
@@ -47,6 +49,8 @@ export function createGraphqlHttp(config: Pick<Config, 'corsOrigins'> & Partial<
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // Limited by requestBodyLimitPlugin, on the Content-Length where there is one.
+    maxRequestBodySize: false,
     // Subscriptions in GraphiQL over server-sent events: they carry the Headers tab (the key) like queries do.
     // GraphiQL sends those as GETs: it adds the CSRF header, as any non-browser client would.
     graphiql: { title: 'DigitalOcean inventory graph', subscriptionsProtocol: 'SSE', additionalHeaders: { [CSRF_HEADER]: 'graphiql' } },

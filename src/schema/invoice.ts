@@ -161,7 +161,7 @@ const IngestInvoiceInput = builder.inputType('IngestInvoiceInput', {
     accountId: t.id({ description: 'Required when the server syncs more than one account.' }),
     providerUuid: t.string({ description: 'Fetch this invoice from the DigitalOcean API ("preview" for the month to date).' }),
     // Its own limit (20 MiB, FILE_TOO_LARGE) is the ingest's; this one only lifts the default
-    // string maximum up to the request body limit (graphql-yoga's 25 MB).
+    // string maximum up to the request body limit (MAX_REQUEST_BODY_BYTES, 25 MB).
     csv: t.string({
       description:
         'Or: the text of a DigitalOcean invoice CSV (as the control panel exports it), at most 20 MiB (MAX_INVOICE_CSV_BYTES; FILE_TOO_LARGE beyond).',
