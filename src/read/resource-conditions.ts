@@ -4,7 +4,7 @@ import { accountsArg } from '../schema/account-args.js';
 import { decodeIdOf } from '../schema/builder.js';
 import type { ResourceFilter } from '../schema/resource-filter.js';
 import { resourceScopeSql } from './scope-sql.js';
-import { isUuid, type SqlParams } from './sql-params.js';
+import { isUuid, type SqlParams, uuidIn } from './sql-params.js';
 
 /**
  * The SQL condition on resources (alias `r`) of a ResourceFilter and the viewer's scope: the
@@ -15,7 +15,7 @@ export function resourceConditionsSql(ctx: Context, filter: ResourceFilter | nul
   const and = [resourceScopeSql(ctx, 'r', params)];
   const lifecycle = filter?.lifecycle ?? ['ACTIVE', 'MISSING'];
   and.push(`r.lifecycle = ANY(${params.add(lifecycle)}::"Lifecycle"[])`);
-  if (filter?.accountIds) and.push(`r."accountId" = ANY(${params.add([...accountsArg(ctx, filter.accountIds, 'filter.accountIds')])}::uuid[])`);
+  if (filter?.accountIds) and.push(uuidIn('r."accountId"', [...accountsArg(ctx, filter.accountIds, 'filter.accountIds')], params));
   if (filter?.kinds) and.push(`r.kind = ANY(${params.add(filter.kinds)}::"ResourceKind"[])`);
   if (filter?.tenantId) and.push(uuidEquals('r."tenantId"', decodeIdOf('Tenant', String(filter.tenantId), 'filter.tenantId'), params));
   if (filter?.projectId) and.push(uuidEquals('r."projectId"', decodeIdOf('Project', String(filter.projectId), 'filter.projectId'), params));

@@ -54,12 +54,17 @@ export async function resourcePage(
   }
   const direction = reversed ? 'DESC' : 'ASC';
   const reads = pageReads(info);
-  const built = [...(query.include?.project ? ['project'] : []), ...(query.include?.tenant ? ['tenant'] : [])];
-  const sql = `SELECT ${columnsSql('r', 'Resource', reads.resource)}, ${builtSql(built)} AS "${BUILT_KEY}"${relationColumns(ctx, query.include, reads, params)}
-    FROM "Resource" r
-    WHERE ${where.join(' AND ')}
-    ORDER BY r.${column} ${direction}, r.id ${direction}
-    LIMIT ${params.add(Math.abs(query.take))}`;
+  const include = query.include;
+  const built = [...(include?.project ? ['project'] : []), ...(include?.tenant ? ['tenant'] : [])];
+  // The page first (an index walk in order, LIMIT rows), then its relations joined to it.
+  const page = `SELECT ${pageColumnsSql(reads.resource, include, ORDER_COLUMN[order?.field ?? 'NAME'])}
+      FROM "Resource" r
+      WHERE ${where.join(' AND ')}
+      ORDER BY r.${column} ${direction}, r.id ${direction}
+      LIMIT ${params.add(Math.abs(query.take))}`;
+  const sql = `SELECT r.*, ${builtSql(built)} AS "${BUILT_KEY}"${relationColumns(include, reads)}
+    FROM (${page}) r${relationJoins(ctx, include, params)}
+    ORDER BY r.${column} ${direction}, r.id ${direction}`;
   const rows = await ctx.db.sql.query<Row>(sql, params.values);
   for (const row of rows) {
     if (row.project) fromJsonRow('Project', row.project);
@@ -116,31 +121,50 @@ function columnsOf(model: string, reads: Reads | null): string[] | null {
   return [...reads.columns];
 }
 
-function columnsSql(alias: string, model: string, reads: Reads | null): string {
-  const columns = columnsOf(model, reads);
-  return columns ? columns.map((c) => `${alias}."${c}"`).join(', ') : `${alias}.*`;
+/** The page's columns: those its fields read, the keys its relations join on, and the order column. */
+function pageColumnsSql(reads: Reads | null, include: PageQuery['include'], orderColumn: string): string {
+  const columns = columnsOf('Resource', reads);
+  if (!columns) return 'r.*';
+  const needed = new Set([...columns, orderColumn]);
+  if (include?.project) needed.add('projectId').add('accountId');
+  if (include?.tenant) needed.add('tenantId');
+  return [...needed].map((c) => `r."${c}"`).join(', ');
 }
 
-/** A row as a JSON object of the columns read, plus `more` (`'key', value` pairs). */
+/** A joined row as a JSON object of the columns read, plus `more` (`'key', value` pairs); null when the join found none. */
 function jsonSql(alias: string, model: string, reads: Reads | null, more = ''): string {
   const columns = columnsOf(model, reads);
-  if (!columns) return more ? `to_jsonb(${alias}) || jsonb_build_object(${more})` : `to_jsonb(${alias})`;
-  return `json_build_object(${[...columns.map((c) => `'${c}', ${alias}."${c}"`), ...(more ? [more] : [])].join(', ')})`;
+  const object = columns
+    ? `json_build_object(${[...columns.map((c) => `'${c}', ${alias}."${c}"`), ...(more ? [more] : [])].join(', ')})`
+    : more
+      ? `to_jsonb(${alias}) || jsonb_build_object(${more})`
+      : `to_jsonb(${alias})`;
+  return `CASE WHEN ${alias}.id IS NULL THEN NULL ELSE ${object} END`;
 }
 
-/** The project and tenant columns the page's relations ask for, each null outside the viewer's scope. */
-function relationColumns(ctx: Context, include: PageQuery['include'], reads: PageReads, params: SqlParams): string {
+/** The project (with its tenant) and tenant columns the page's relations ask for. */
+function relationColumns(include: PageQuery['include'], reads: PageReads): string {
   let columns = '';
   if (include?.project) {
-    const tenant = include.project.include?.tenant
-      ? `'${BUILT_KEY}', ${builtSql(['tenant'])}, 'tenant', (SELECT ${jsonSql('pt', 'Tenant', reads.projectTenant)} FROM "Tenant" pt WHERE pt.id = p."tenantId" AND ${tenantScopeSql(ctx, 'pt', params)})`
-      : '';
-    columns += `,
-    (SELECT ${jsonSql('p', 'Project', reads.project, tenant)} FROM "Project" p WHERE p.id = r."projectId" AND p."accountId" = r."accountId" AND ${projectScopeSql(ctx, 'p', params)}) AS project`;
+    const tenant = include.project.include?.tenant ? `'${BUILT_KEY}', ${builtSql(['tenant'])}, 'tenant', ${jsonSql('pt', 'Tenant', reads.projectTenant)}` : '';
+    columns += `,\n    ${jsonSql('p', 'Project', reads.project, tenant)} AS project`;
   }
-  if (include?.tenant) {
-    columns += `,
-    (SELECT ${jsonSql('t', 'Tenant', reads.tenant)} FROM "Tenant" t WHERE t.id = r."tenantId" AND ${tenantScopeSql(ctx, 't', params)}) AS tenant`;
-  }
+  if (include?.tenant) columns += `,\n    ${jsonSql('t', 'Tenant', reads.tenant)} AS tenant`;
   return columns;
+}
+
+/** The joins of those relations, each limited by the viewer's scope like the Prisma relation it stands for. */
+function relationJoins(ctx: Context, include: PageQuery['include'], params: SqlParams): string {
+  let joins = '';
+  if (include?.project) {
+    joins += `
+    LEFT JOIN "Project" p ON p.id = r."projectId" AND p."accountId" = r."accountId" AND ${projectScopeSql(ctx, 'p', params)}`;
+    if (include.project.include?.tenant)
+      joins += `
+    LEFT JOIN "Tenant" pt ON pt.id = p."tenantId" AND ${tenantScopeSql(ctx, 'pt', params)}`;
+  }
+  if (include?.tenant)
+    joins += `
+    LEFT JOIN "Tenant" t ON t.id = r."tenantId" AND ${tenantScopeSql(ctx, 't', params)}`;
+  return joins;
 }

@@ -1,5 +1,5 @@
 import type { Viewing } from '../scope.js';
-import type { SqlParams } from './sql-params.js';
+import { type SqlParams, uuidIn } from './sql-params.js';
 
 /**
  * The SQL of `scope.ts`'s rules for the statements the read path writes itself: each function
@@ -22,6 +22,6 @@ export function tenantScopeSql(v: Viewing, alias: string, params: SqlParams): st
 
 /** Rows of the visible accounts, and of the viewer's tenant for a scoped key. */
 function scoped(v: Viewing, alias: string, params: SqlParams): string {
-  const inAccounts = `${alias}."accountId" = ANY(${params.add([...v.accountIds])}::uuid[])`;
+  const inAccounts = uuidIn(`${alias}."accountId"`, [...v.accountIds], params);
   return v.viewer.tenantId ? `${inAccounts} AND ${alias}."tenantId" = ${params.add(v.viewer.tenantId)}::uuid` : inAccounts;
 }
