@@ -5,7 +5,7 @@ import type { Resource } from '../generated/prisma/client.js';
 import { ORDER_COLUMN, type ResourceFilter, type ResourceOrder } from '../schema/resource-filter.js';
 import { BUILT_KEY, builtSql } from './built-relations.js';
 import { fromJsonRow } from './json-rows.js';
-import { resourceConditionsSql } from './resource-conditions.js';
+import { filterAccounts, resourceConditionsSql } from './resource-conditions.js';
 import { projectScopeSql, tenantScopeSql } from './scope-sql.js';
 import { type Reads, readsOf, selectionsOf } from './selected-columns.js';
 import { isUuid, SqlParams } from './sql-params.js';
@@ -41,30 +41,33 @@ export async function resourcePage(
   info: GraphQLResolveInfo,
 ) {
   const params = new SqlParams();
-  const where = [resourceConditionsSql(ctx, filter, params)];
   const column = `"${ORDER_COLUMN[order?.field ?? 'NAME']}"`;
   const descending = order?.direction === 'DESC';
   // A negative take pages backwards: the rows before the cursor, nearest first, reversed below.
   const backward = query.take < 0;
   const reversed = descending !== backward;
-  if (query.cursor) {
-    const id = query.cursor.id;
-    if (!isUuid(id)) return [];
-    where.push(`(r.${column}, r.id) ${reversed ? '<' : '>'} (SELECT ${column}, id FROM "Resource" WHERE id = ${params.add(id)}::uuid)`);
-  }
+  const cursor = query.cursor?.id;
+  if (cursor !== undefined && !isUuid(cursor)) return [];
   const direction = reversed ? 'DESC' : 'ASC';
+  const orderBy = `ORDER BY r.${column} ${direction}, r.id ${direction}`;
+  const limit = params.add(Math.abs(query.take));
   const reads = pageReads(info);
   const include = query.include;
   const built = [...(include?.project ? ['project'] : []), ...(include?.tenant ? ['tenant'] : [])];
   // The page first (an index walk in order, LIMIT rows), then its relations joined to it.
-  const page = `SELECT ${pageColumnsSql(reads.resource, include, ORDER_COLUMN[order?.field ?? 'NAME'])}
-      FROM "Resource" r
-      WHERE ${where.join(' AND ')}
-      ORDER BY r.${column} ${direction}, r.id ${direction}
-      LIMIT ${params.add(Math.abs(query.take))}`;
+  const rowsOf = (accounts: readonly string[]) => {
+    const where = [resourceConditionsSql(ctx, filter, params, accounts)];
+    if (cursor !== undefined)
+      where.push(`(r.${column}, r.id) ${reversed ? '<' : '>'} (SELECT ${column}, id FROM "Resource" WHERE id = ${params.add(cursor)}::uuid)`);
+    return `SELECT ${pageColumnsSql(reads.resource, include, ORDER_COLUMN[order?.field ?? 'NAME'])} FROM "Resource" r WHERE ${where.join(' AND ')} ${orderBy} LIMIT ${limit}`;
+  };
+  // Several accounts: each account's page in its index order, merged (one sort of all their rows otherwise).
+  const accounts = filterAccounts(ctx, filter);
+  const page =
+    accounts.length > 1 ? `SELECT * FROM (${accounts.map((a) => `(${rowsOf([a])})`).join(' UNION ALL ')}) r ${orderBy} LIMIT ${limit}` : rowsOf(accounts);
   const sql = `SELECT r.*, ${builtSql(built)} AS "${BUILT_KEY}"${relationColumns(include, reads)}
     FROM (${page}) r${relationJoins(ctx, include, params)}
-    ORDER BY r.${column} ${direction}, r.id ${direction}`;
+    ${orderBy}`;
   const rows = await ctx.db.sql.query<Row>(sql, params.values);
   for (const row of rows) {
     if (row.project) fromJsonRow('Project', row.project);

@@ -15,6 +15,7 @@ import { testDatabaseTargets } from '../helpers/db.js';
 import { type GqlResult, gql } from '../helpers/gql.js';
 import { seedInventory } from '../helpers/seed.js';
 import { soleAccount } from '../helpers/sole-account.js';
+import { startNoTokenApp } from '../helpers/accounts.js';
 
 const ADMIN = 'admin-key-for-resource-page-tests';
 const SCOPED = 'tenant-one-key-for-resource-page-tests';
@@ -261,6 +262,66 @@ describe('the resources page on an embedded database the server migrated itself'
       await app.stop();
       await db.close();
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.each(testDatabaseTargets())('the resources page of several accounts on $name', (target) => {
+  let db: Database;
+  let app: Awaited<ReturnType<typeof startNoTokenApp>>['app'];
+  let ids: string[];
+
+  beforeAll(async () => {
+    db = await target.open();
+    ({ app } = await startNoTokenApp(db));
+    ids = app.services().accounts.ids.slice();
+    const { tenants } = await seedInventory(db, { accountId: ids[0]!, resources: 60, projects: 4, tenants: 2, staleEvery: 9 });
+    // The second account's names interleave with the first's and tie with some of them.
+    const rows = await db.prisma.resource.findMany({ where: { accountId: ids[0]! } });
+    await db.prisma.resource.createMany({
+      data: rows.map((r, i) => ({
+        accountId: ids[1]!,
+        kind: r.kind,
+        providerId: `b-${r.providerId}`,
+        urn: `${r.urn}-b`,
+        name: i % 4 === 0 ? r.name : `${r.name}-b`,
+        lifecycle: r.lifecycle,
+        tenantId: i % 3 === 0 ? tenants[1]!.id : null,
+        firstSeenAt: r.lastSeenAt,
+        lastSeenAt: r.firstSeenAt,
+      })),
+    });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await db?.close();
+  });
+
+  it('pages forward and backward through every order like Prisma, over both accounts and over each', async () => {
+    expect(ids).toHaveLength(2);
+    const gid = (id: string) => Buffer.from(`Account:${id}`).toString('base64');
+    for (const accounts of [null, [ids[0]!], [ids[1]!]]) {
+      for (const orderBy of ORDERS) {
+        const filter = { lifecycle: ['ACTIVE', 'MISSING', 'STALE'], ...(accounts ? { accountIds: accounts.map(gid) } : {}) };
+        const ctx = { accountIds: accounts ?? ids, viewer: { tenantId: null } } as Viewing as Context;
+        const want = await db.prisma.resource.findMany({
+          where: resourceWhere(ctx, { lifecycle: ['ACTIVE', 'MISSING', 'STALE'] }),
+          orderBy: resourceOrderBy(orderBy),
+          include: { tenant: true },
+        });
+        const forward: Node[] = [];
+        let after: string | null = null;
+        for (;;) {
+          const r: GqlResult<Page> = await gql<Page>(app, PAGE, { first: 11, after, filter, orderBy });
+          expect(r.errors, JSON.stringify({ accounts, orderBy })).toBeUndefined();
+          forward.push(...r.data.resources.edges.map((e) => e.node));
+          if (!r.data.resources.pageInfo.hasNextPage) break;
+          after = r.data.resources.pageInfo.endCursor;
+        }
+        expect(forward.map((n) => [n.name, n.tenant?.slug ?? null])).toEqual(want.map((r) => [r.name, r.tenant?.slug ?? null]));
+        const last = await gql<Page>(app, PAGE, { last: 11, filter, orderBy });
+        expect(last.data.resources.edges.map((e) => e.node.name)).toEqual(want.slice(-11).map((r) => r.name));
+      }
     }
   });
 });
