@@ -1,4 +1,5 @@
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
+import { apiError } from './domain/error-codes.js';
 import type { Plugin } from 'graphql-yoga';
 
 /** The largest request body accepted, in bytes (graphql-yoga's default limit). */
@@ -7,7 +8,7 @@ export const MAX_REQUEST_BODY_BYTES = 25_000_000;
 const CONTENT_LENGTH = /^\d+$/;
 
 function tooLarge(): GraphQLError {
-  return new GraphQLError('Request body too large', { extensions: { http: { status: 413 }, code: 'REQUEST_ENTITY_TOO_LARGE' } });
+  return apiError('REQUEST_ENTITY_TOO_LARGE', 'Request body too large', { extensions: { http: { status: 413 } } });
 }
 
 /**
@@ -24,7 +25,7 @@ export function requestBodyLimitPlugin(limit = MAX_REQUEST_BODY_BYTES): Plugin {
       const declared = request.headers.get('content-length');
       if (declared !== null) {
         if (!CONTENT_LENGTH.test(declared)) {
-          throw new GraphQLError('Content-Length header is invalid.', { extensions: { http: { status: 400 }, code: 'BAD_REQUEST' } });
+          throw apiError('BAD_REQUEST', 'Content-Length header is invalid.', { extensions: { http: { status: 400 } } });
         }
         if (Number(declared) > limit) throw tooLarge();
         return;

@@ -10,8 +10,8 @@ import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
  * - `internal`: a code of a domain result that is mapped to another code before any client
  *   sees it.
  *
- * Codes of the libraries themselves (graphql-yoga's `REQUEST_ENTITY_TOO_LARGE`,
- * `GRAPHQL_VALIDATION_FAILED`, …) are theirs and not listed.
+ * Codes of the libraries themselves (graphql-yoga's `GRAPHQL_VALIDATION_FAILED`, …) are
+ * theirs and not listed.
  */
 export const ERROR_CODES = {
   UNAUTHENTICATED: { tier: 'error', description: 'No API key where one is required, or an unknown, revoked or expired one (HTTP 401).' },
@@ -36,6 +36,11 @@ export const ERROR_CODES = {
       'Trusted documents are on (PERSISTED_OPERATIONS_FILE): send extensions.persistedQuery { version: 1, sha256Hash } of a listed operation, not a document.',
   },
   TOO_MANY_SUBSCRIPTIONS: { tier: 'error', description: 'A WebSocket asked for more subscriptions than one socket may hold.' },
+  REQUEST_ENTITY_TOO_LARGE: {
+    tier: 'error',
+    description: 'The request body is over 25 MB (its Content-Length, or the bytes of a chunked body so far); nothing of it was parsed (HTTP 413).',
+  },
+  BAD_REQUEST: { tier: 'error', description: 'The request itself is malformed, such as a Content-Length that is not one number (HTTP 400).' },
   SERVICE_UNAVAILABLE: { tier: 'error', description: 'The database (or the key lookup) cannot be reached right now; try again later (HTTP 503).' },
   INTERNAL_SERVER_ERROR: { tier: 'error', description: 'An unexpected failure: logged once with its context, its details never sent.' },
 
