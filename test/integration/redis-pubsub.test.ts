@@ -1,25 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
-import { createRedisPubSub, type ResourceEventMessage } from '../../src/pubsub.js';
+import { createRedisPubSub } from '../../src/pubsub.js';
+import { statusChangedMessage } from '../helpers/events.js';
 
 const url = process.env.TEST_REDIS_URL;
 
-/** A droplet's status change, as a commit publishes it. */
-const statusChanged = (sequence: number): ResourceEventMessage => ({
-  sequence,
-  accountId: '00000000-0000-4000-8000-000000000001',
-  resourceId: '00000000-0000-4000-8000-000000000002',
-  type: 'STATUS_CHANGED',
-  kind: 'droplet',
-  tenantId: null,
-  projectId: null,
-  from: 'active',
-  to: 'off',
-  at: new Date().toISOString(),
-  syncRunId: null,
-  actor: null,
-  reason: null,
-});
+const statusChanged = (sequence: number) => statusChangedMessage({ sequence });
 
 describe.runIf(url)('pub/sub through Redis', () => {
   it('delivers an event published by one replica to a subscriber on another', async () => {

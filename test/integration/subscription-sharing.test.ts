@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../src/auth.js';
 import type { Database } from '../../src/db/index.js';
-import type { ResourceEventMessage } from '../../src/pubsub.js';
+import { statusChangedMessage } from '../helpers/events.js';
 import { openEmbeddedTestDatabase } from '../helpers/db.js';
 import { rawSocket, startTestServer, type RawSocket, type TestServer } from '../helpers/server.js';
 import { soleAccount } from '../helpers/sole-account.js';
@@ -66,21 +66,7 @@ describe('subscribers with equal document, variables and scope share one executi
   };
 
   const publish = async () => {
-    const message: ResourceEventMessage = {
-      sequence: ++sequence,
-      accountId: soleAccount(server.app).id,
-      resourceId: 'r-1',
-      type: 'STATUS_CHANGED',
-      kind: 'droplet',
-      tenantId: null,
-      projectId: null,
-      from: 'active',
-      to: 'off',
-      at: new Date().toISOString(),
-      syncRunId: null,
-      actor: null,
-      reason: null,
-    };
+    const message = statusChangedMessage({ sequence: ++sequence, accountId: soleAccount(server.app).id, resourceId: 'r-1' });
     await server.app.services().pubsub.publish('resourceEvent', message);
     return message.sequence;
   };
