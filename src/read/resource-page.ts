@@ -41,7 +41,8 @@ export async function resourcePage(
   info: GraphQLResolveInfo,
 ) {
   const params = new SqlParams();
-  const column = `"${ORDER_COLUMN[order?.field ?? 'NAME']}"`;
+  const orderColumn = ORDER_COLUMN[order?.field ?? 'NAME'];
+  const column = `"${orderColumn}"`;
   const descending = order?.direction === 'DESC';
   // A negative take pages backwards: the rows before the cursor, nearest first, reversed below.
   const backward = query.take < 0;
@@ -59,7 +60,7 @@ export async function resourcePage(
     const where = [resourceConditionsSql(ctx, filter, params, accounts)];
     if (cursor !== undefined)
       where.push(`(r.${column}, r.id) ${reversed ? '<' : '>'} (SELECT ${column}, id FROM "Resource" WHERE id = ${params.add(cursor)}::uuid)`);
-    return `SELECT ${pageColumnsSql(reads.resource, include, ORDER_COLUMN[order?.field ?? 'NAME'])} FROM "Resource" r WHERE ${where.join(' AND ')} ${orderBy} LIMIT ${limit}`;
+    return `SELECT ${pageColumnsSql(reads.resource, include, orderColumn)} FROM "Resource" r WHERE ${where.join(' AND ')} ${orderBy} LIMIT ${limit}`;
   };
   // Several accounts: each account's page in its index order, merged (one sort of all their rows otherwise).
   const accounts = filterAccounts(ctx, filter);
